@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both bootstrap .venv.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint fmt sandbox bench clean system-deps
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rostray needs Python >= 3.11"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: $(STAMP)
+	$(VENV)/bin/rostray-cli $(ARGS)
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check rostray tests bench
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check rostray tests bench
+	$(VENV)/bin/ruff format --check rostray tests bench
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format rostray tests bench
+	$(VENV)/bin/ruff check --fix rostray tests bench
+
+sandbox: $(STAMP)
+	$(VENV)/bin/rostray-cli sandbox $(ARGS)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

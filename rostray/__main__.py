@@ -1,0 +1,3 @@
+from rostray.cli import main
+
+raise SystemExit(main())
