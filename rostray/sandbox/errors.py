@@ -96,7 +96,7 @@ def missing_parameter(name: str) -> RosApiError:
 
 
 def invalid_parameter(name: str, reason: str) -> RosApiError:
-    return RosApiError(f"InvalidParameter", f"The specified parameter {name} is invalid: {reason}.")
+    return RosApiError("InvalidParameter", f"The specified parameter {name} is invalid: {reason}.")
 
 
 def resource_not_found(stack: str, name: str) -> RosApiError:

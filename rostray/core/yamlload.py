@@ -1,0 +1,139 @@
+"""YAML and JSON loading for ROS templates: short-form tags, strict keys, bounded size.
+
+Templates come from files users download and from the network, so the loader refuses
+duplicate keys (a template that means two things), alias bombs and absurd nesting before any
+other code walks the tree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+MAX_TEMPLATE_BYTES = 524_288  # ROS's TemplateBody limit
+MAX_DEPTH = 128
+MAX_NODES = 1_000_000  # counted with multiplicity, so YAML aliases cannot hide a bomb
+
+
+class LoadError(ValueError):
+    """The document is not a well-formed template document; the message says where."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader with ROS short-form tags, no implicit dates, and duplicate-key errors."""
+
+
+# ROS compares the version as a string; YAML would turn 2015-09-01 into a date.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise LoadError(f"line {key_node.start_mark.line + 1}: mapping keys must be scalars")
+        if key in result:
+            raise LoadError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_short_tag(loader: _StrictLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = _construct_mapping(loader, node, deep=True)
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "Condition":
+        return {"Condition": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        resource, _, attribute = value.partition(".")
+        return {"Fn::GetAtt": [resource, attribute]}
+    return {f"Fn::{suffix}": value}
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_multi_constructor("!", _construct_short_tag)
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise LoadError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise LoadError(f"{name} is not valid JSON")
+
+
+def check_bounds(document: Any) -> None:
+    """Walk the tree once, counting shared nodes every time they are reached."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise LoadError(f"document expands to more than {MAX_NODES:,} values")
+        if depth > MAX_DEPTH:
+            raise LoadError(f"document is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+
+
+def load_document(data: str | bytes, *, max_bytes: int = MAX_TEMPLATE_BYTES) -> Any:
+    """Parse JSON or YAML text into plain Python values (dict/list/str/int/float/bool/None)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if len(raw) > max_bytes:
+        raise LoadError(f"template is {len(raw):,} bytes; the limit is {max_bytes:,} bytes")
+    if not raw.strip():
+        raise LoadError("template is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"template is not UTF-8 text (byte {exc.start})") from None
+    try:
+        if text.lstrip().startswith("{"):
+            document = _load_json(text)
+        else:
+            document = yaml.load(text, Loader=_StrictLoader)  # a strict SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise LoadError(_yaml_error_text(exc)) from None
+    except RecursionError:
+        raise LoadError(f"document is nested deeper than {MAX_DEPTH} levels") from None
+    check_bounds(document)
+    return document
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(
+            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise LoadError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def _yaml_error_text(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"invalid YAML at line {mark.line + 1} column {mark.column + 1}: {problem}"
+    return f"invalid YAML: {problem}"

@@ -1,0 +1,45 @@
+"""ROS RPC signature v1.0 (HMAC-SHA1), byte-compatible with aliyunsdkcore's rpc composer.
+
+The SDK builds its string to sign by url-encoding the sorted pairs with ``quote_plus`` and then
+quoting the whole query again; that is the same as RFC 3986-encoding each key and value, joining
+them, and encoding the joined string once more. Written out here so the sandbox can verify and
+echo the exact string (the SDK compares it with its own to spot a wrong secret).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from urllib.parse import quote
+
+__all__ = ["percent_encode", "sign", "string_to_sign"]
+
+
+def percent_encode(s: str) -> str:
+    """RFC 3986 encoding of UTF-8 text: only ``A-Za-z0-9-_.~`` stay literal.
+
+    Matches the SDK's ``quote_plus`` + ``'+'→%20, '*'→%2A, '%7E'→~`` dance.
+    """
+    return quote(s, safe="~")
+
+
+def canonical_query(params: Mapping[str, str]) -> str:
+    """Sorted ``key=value`` pairs, each side percent-encoded (the SDK sorts on raw keys)."""
+    return "&".join(
+        f"{percent_encode(key)}={percent_encode(params[key])}" for key in sorted(params)
+    )
+
+
+def string_to_sign(method: str, params: Mapping[str, str]) -> str:
+    """``METHOD&%2F&`` + the encoded canonical query. ``params`` must exclude ``Signature``."""
+    return f"{method.upper()}&{percent_encode('/')}&{percent_encode(canonical_query(params))}"
+
+
+def sign(string_to_sign: str, secret: str) -> str:
+    """Base64 HMAC-SHA1 keyed with ``secret + '&'`` (the empty token secret of v1.0)."""
+    digest = hmac.new(
+        (secret + "&").encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1
+    ).digest()
+    return base64.b64encode(digest).decode("ascii")
