@@ -397,6 +397,7 @@ class _Evaluator:
 def _fn_if(ev: _Evaluator, raw: Any, depth: int) -> Any:
     """Fn::If evaluates only the chosen branch, so the other may reference absent things."""
     condition, if_true, if_false = _args("Fn::If", raw, 3)
+    depth += 1  # the argument list is a nesting level, as it is for eager functions
     if isinstance(condition, str):
         chosen = ev.ctx.condition(condition)
     else:
@@ -406,17 +407,18 @@ def _fn_if(ev: _Evaluator, raw: Any, depth: int) -> Any:
 
 def _fn_and(ev: _Evaluator, raw: Any, depth: int) -> bool:
     items = _args("Fn::And", raw, minimum=2)
-    return all(ev.condition(item, depth, "Fn::And") for item in items)
+    return all(ev.condition(item, depth + 1, "Fn::And") for item in items)
 
 
 def _fn_or(ev: _Evaluator, raw: Any, depth: int) -> bool:
     items = _args("Fn::Or", raw, minimum=2)
-    return any(ev.condition(item, depth, "Fn::Or") for item in items)
+    return any(ev.condition(item, depth + 1, "Fn::Or") for item in items)
 
 
 def _fn_not(ev: _Evaluator, raw: Any, depth: int) -> bool:
     if isinstance(raw, list):
         (raw,) = _args("Fn::Not", raw, 1)
+        depth += 1
     return not ev.condition(raw, depth, "Fn::Not")
 
 
@@ -657,7 +659,8 @@ def _fn_jq(args: Any, ev: _Evaluator) -> Any:
         results = _jq_run(_JqParser(script).parse(), data)
     except _JqError as exc:
         raise invalid_template(f"Fn::Jq: {exc}") from None
-    results = copy.deepcopy(results)  # one input value may appear in several results
+    # Copy each result on its own: one deepcopy of the list would keep shared items shared.
+    results = [copy.deepcopy(result) for result in results]
     if method == "First":
         return results[0] if results else None
     return results
