@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -79,17 +80,39 @@ def given_parameters(params: Params) -> dict[str, str]:
     return dict(repeated_pairs(params, "Parameters", "ParameterKey", "ParameterValue"))
 
 
-def template_body(params: Params, *, required_body: bool = True) -> str | None:
+# The template sources each action accepts (one of them is required), as ROS names them.
+CREATE_SOURCES = ("TemplateBody", "TemplateURL", "TemplateId", "TemplateScratchId")
+VALIDATE_SOURCES = ("TemplateBody", "TemplateURL")
+SUMMARY_SOURCES = ("TemplateBody", "TemplateURL", "TemplateId", "StackId")
+CONSTRAINT_SOURCES = ("TemplateBody", "TemplateURL", "TemplateId")
+
+
+def template_body(params: Params, sources: tuple[str, ...] | None = CREATE_SOURCES) -> str | None:
+    """The TemplateBody; ``sources=None`` when the action may omit the template altogether."""
     body = params.get("TemplateBody")
     if body:
         return body
-    if params.get("TemplateURL") or params.get("TemplateId"):
+    if params.get("TemplateURL") or params.get("TemplateId") or params.get("TemplateScratchId"):
         raise errors.RosApiError(
             "NotSupported", "The sandbox accepts TemplateBody only (no TemplateURL/TemplateId)."
         )
-    if required_body:
-        raise errors.missing_parameter("TemplateBody")
+    if sources is not None:
+        raise errors.missing_one_of(sources)
     return None
+
+
+def json_or_repeated(params: Params, key: str) -> list[str]:
+    """A list sent as a JSON array (``Key=["a","b"]``, the SDK's Json style) or as ``Key.N``."""
+    raw = params.get(key)
+    if not raw:
+        return repeated(params, key)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise errors.invalid_parameter(key, "it must be a JSON array of strings")
+    return value
 
 
 class SandboxApi:
@@ -223,7 +246,7 @@ class SandboxApi:
         timeout = p.get("TimeoutInMinutes")
         stack = self.engine.update_stack(
             required(p, "StackId"),
-            template_body=template_body(p, required_body=False),
+            template_body=template_body(p, None),
             parameters=given_parameters(p),
             use_previous_parameters=boolean(p, "UsePreviousParameters"),
             timeout_minutes=integer(p, "TimeoutInMinutes", 60) if timeout else None,
@@ -296,13 +319,13 @@ class SandboxApi:
 
     # --- templates ------------------------------------------------------------------------
 
-    def _template(self, p: Params) -> Template:
-        template = parse_template_body(template_body(p) or "")
+    def _template(self, p: Params, sources: tuple[str, ...]) -> Template:
+        template = parse_template_body(template_body(p, sources) or "")
         validate_template(template)
         return template
 
     def validate_template(self, p: Params) -> dict[str, Any]:
-        template = self._template(p)
+        template = self._template(p, VALIDATE_SOURCES)
         parameters = []
         for key, spec in template.parameters.items():
             item: dict[str, Any] = {
@@ -343,7 +366,7 @@ class SandboxApi:
             stack = self.engine.get(p["StackId"])
             template = stack.template
         else:
-            template = self._template(p)
+            template = self._template(p, SUMMARY_SOURCES)
         parameters = []
         for key, definition in (template.document.get("Parameters") or {}).items():
             item = {"ParameterKey": key, **definition}
@@ -359,8 +382,8 @@ class SandboxApi:
         }
 
     def get_template_parameter_constraints(self, p: Params) -> dict[str, Any]:
-        template = self._template(p)
-        wanted = repeated(p, "ParametersKeyFilter")
+        template = self._template(p, CONSTRAINT_SOURCES)
+        wanted = json_or_repeated(p, "ParametersKeyFilter")
         return {
             "ParameterConstraints": [
                 {

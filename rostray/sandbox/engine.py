@@ -23,6 +23,7 @@ from rostray.core.templates import (
     TemplateError,
     format_value,
     load_template,
+    pick_text,
     resolve_parameters,
 )
 from rostray.sandbox import errors
@@ -335,9 +336,11 @@ class SandboxEngine:
             check_timeout(timeout_minutes)
         body = template_body if template_body is not None else stack.template_body
         template = parse_template_body(body)
-        given = dict(stack.given_parameters) if use_previous_parameters else {}
+        # Previous values carry over only for parameters the new template still has; a
+        # parameter given explicitly must exist (UnknownUserParameter otherwise).
+        previous_values = stack.given_parameters if use_previous_parameters else {}
+        given = {k: v for k, v in previous_values.items() if k in template.parameters}
         given.update(parameters)
-        given = {k: v for k, v in given.items() if k in template.parameters}
         values = _resolve(template, given)
         validate_template(template)
         if body == stack.template_body and values == stack.parameters:
@@ -659,10 +662,11 @@ class SandboxEngine:
             except RosApiError as exc:
                 item["OutputValue"] = None
                 item["ErrorMessage"] = _failure_text(exc)
+            # Descriptions and Labels may be {en, zh-cn} dicts; the API carries text.
             if output.get("Description") is not None:
-                item["Description"] = format_value(output["Description"], "String")
+                item["Description"] = pick_text(output["Description"])
             if output.get("Label") is not None:
-                item["Label"] = format_value(output["Label"], "String")
+                item["Label"] = pick_text(output["Label"])
             result.append(item)
         return result
 

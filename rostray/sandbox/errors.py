@@ -96,7 +96,15 @@ def missing_parameter(name: str) -> RosApiError:
 
 
 def invalid_parameter(name: str, reason: str) -> RosApiError:
-    return RosApiError("InvalidParameter", f"The specified parameter {name} is invalid: {reason}.")
+    # ROS's common error text: "The specified parameter {name} is invalid, {reason}."
+    return RosApiError("InvalidParameter", f"The specified parameter {name} is invalid, {reason}.")
+
+
+def missing_one_of(names: tuple[str, ...]) -> RosApiError:
+    """ROS's service-side check that one of several alternative parameters was given."""
+    return RosApiError(
+        "MissingParameter", f"One of the input parameters {', '.join(names)} should be specified."
+    )
 
 
 def resource_not_found(stack: str, name: str) -> RosApiError:

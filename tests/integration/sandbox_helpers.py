@@ -11,6 +11,8 @@ from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkros.request.v20190910 import (
     CreateStackRequest,
     GetStackRequest,
+    GetStackResourceRequest,
+    ListStackResourcesRequest,
 )
 
 TERMINAL_SUFFIXES = ("_COMPLETE", "_FAILED")
@@ -20,12 +22,28 @@ def template_json(document: dict[str, Any]) -> str:
     return json.dumps({"ROSTemplateFormatVersion": "2015-09-01", **document})
 
 
+def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
+    """``{"Key": "value"}`` as the SDK's ``Parameters`` repeat list."""
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def by_key(items: list[dict[str, Any]], key: str, value: str) -> dict[str, Any]:
+    """``[{OutputKey: k, OutputValue: v}, …]`` (or Parameters, Attributes…) as ``{k: v}``."""
+    return {item[key]: item.get(value) for item in items}
+
+
+def outputs_of(stack: dict[str, Any]) -> dict[str, Any]:
+    return by_key(stack["Outputs"], "OutputKey", "OutputValue")
+
+
+def parameters_of(stack: dict[str, Any]) -> dict[str, str]:
+    return by_key(stack["Parameters"], "ParameterKey", "ParameterValue")
+
+
 async def create(ros: Any, name: str, body: str, **fields: Any) -> str:
     params = fields.pop("parameters", None)
     if params:
-        fields["Parameters"] = [
-            {"ParameterKey": k, "ParameterValue": v} for k, v in params.items()
-        ]
+        fields["Parameters"] = parameter_list(params)
     result = await ros(
         CreateStackRequest.CreateStackRequest, StackName=name, TemplateBody=body, **fields
     )
@@ -45,10 +63,55 @@ async def wait_terminal(ros: Any, stack_id: str, timeout: float = 20) -> dict[st
     return await asyncio.wait_for(poll(), timeout)
 
 
-async def expect_error(call: Any, code: str, status: int | None = None) -> ServerException:
+async def wait_resource(ros: Any, stack_id: str, name: str, status: str) -> dict[str, Any]:
+    """Poll ListStackResources until resource ``name`` reaches ``status``."""
+
+    async def poll() -> dict[str, Any]:
+        while True:
+            result = await ros(
+                ListStackResourcesRequest.ListStackResourcesRequest, StackId=stack_id
+            )
+            for item in result["Resources"]:
+                if item["LogicalResourceId"] == name and item["Status"] == status:
+                    return item
+            await asyncio.sleep(0.02)
+
+    return await asyncio.wait_for(poll(), 10)
+
+
+async def resource_attributes(ros: Any, stack_id: str, name: str) -> dict[str, Any]:
+    result = await ros(
+        GetStackResourceRequest.GetStackResourceRequest,
+        StackId=stack_id,
+        LogicalResourceId=name,
+        ShowResourceAttributes=True,
+    )
+    return by_key(result["ResourceAttributes"], "ResourceAttributeKey", "ResourceAttributeValue")
+
+
+async def handle_curl(ros: Any, stack_id: str, handle: str = "Handle") -> str:
+    """The CurlCli of a WaitConditionHandle, once the handle exists."""
+    await wait_resource(ros, stack_id, handle, "CREATE_COMPLETE")
+    return (await resource_attributes(ros, stack_id, handle))["CurlCli"]
+
+
+async def run_shell(command: str) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        "bash", "-c", command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
+async def expect_error(
+    call: Any, code: str, status: int | None = None, message: str | None = None
+) -> ServerException:
+    """Await ``call`` and check the ServerException the SDK raises: code, status, message."""
     with pytest.raises(ServerException) as info:
         await call
     assert info.value.get_error_code() == code, info.value.get_error_msg()
     if status is not None:
         assert info.value.get_http_status() == status
+    if message is not None:
+        assert info.value.get_error_msg() == message
     return info.value

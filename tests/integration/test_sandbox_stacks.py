@@ -21,7 +21,15 @@ from aliyunsdkros.request.v20190910 import (
     UpdateStackRequest,
 )
 from conftest import template_text
-from sandbox_helpers import create, expect_error, template_json, wait_terminal
+from sandbox_helpers import (
+    create,
+    expect_error,
+    handle_curl,
+    run_shell,
+    template_json,
+    wait_resource,
+    wait_terminal,
+)
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 
@@ -41,39 +49,6 @@ WAIT_TEMPLATE = template_json(
         },
     }
 )
-
-
-async def wait_resource(ros, stack_id: str, name: str, status: str) -> dict:
-    async def poll() -> dict:
-        while True:
-            result = await ros(ListStackResourcesRequest.ListStackResourcesRequest, StackId=stack_id)
-            for item in result["Resources"]:
-                if item["LogicalResourceId"] == name and item["Status"] == status:
-                    return item
-            await asyncio.sleep(0.02)
-
-    return await asyncio.wait_for(poll(), 10)
-
-
-async def handle_curl(ros, stack_id: str) -> str:
-    await wait_resource(ros, stack_id, "Handle", "CREATE_COMPLETE")
-    result = await ros(
-        GetStackResourceRequest.GetStackResourceRequest,
-        StackId=stack_id,
-        LogicalResourceId="Handle",
-        ShowResourceAttributes=True,
-    )
-    attributes = {a["ResourceAttributeKey"]: a["ResourceAttributeValue"]
-                  for a in result["ResourceAttributes"]}
-    return attributes["CurlCli"]
-
-
-async def run_shell(command: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        "bash", "-c", command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode()
 
 
 async def test_seed_template_completes_and_posts_outputs(ros, recorder) -> None:
@@ -166,7 +141,7 @@ async def test_curl_with_a_wrong_signature_is_refused(ros) -> None:
     stack_id = await create(ros, "wait-forged", WAIT_TEMPLATE)
     curl = await handle_curl(ros, stack_id)
     forged = re.sub(r"signature=[0-9a-f]+", "signature=0000", curl)
-    code, out = await run_shell(f"{forged} -s -d '{{}}'")
+    _code, out = await run_shell(f"{forged} -s -d '{{}}'")
     assert " 403 " in out.splitlines()[0]
     stack = await ros(GetStackRequest.GetStackRequest, StackId=stack_id)
     assert stack["Status"] == "CREATE_IN_PROGRESS"

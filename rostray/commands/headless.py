@@ -1,0 +1,123 @@
+"""``rostray --headless``: the engine with no GUI.
+
+Every announced result is one JSON line on stdout, and a desktop notification when a
+notification service exists (D-Bus on Linux). Without a GUI toolkit, plain ``rostray`` runs
+this mode too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from rostray.commands.output import result_json
+from rostray.core.alerts import compose
+from rostray.core.events import EngineWarning, StackFinished
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--headless", action="store_true",
+                        help="run without a GUI: results as JSON lines on stdout")
+    parser.add_argument("--config", type=Path, help="use this config file")
+    parser.add_argument("--sandbox", action="store_true", help="use the embedded ROS sandbox")
+    parser.add_argument("--endpoint", help="ROS endpoint (default ros.aliyuncs.com)")
+    parser.add_argument("--hidden", action="store_true",
+                        help="start without showing a window (used at login)")
+    parser.add_argument("--no-desktop-notifications", action="store_true",
+                        help="headless: only print results, never pop up notifications")
+
+
+class DesktopAlerts:
+    """desktop-notifier when it is installed and a notification server answers."""
+
+    def __init__(self) -> None:
+        self._notifier: Any = None
+        self._failed = False
+
+    async def send(self, event: StackFinished, max_outputs: int) -> bool:
+        if self._failed:
+            return False
+        try:
+            if self._notifier is None:
+                from desktop_notifier import DesktopNotifier
+
+                self._notifier = DesktopNotifier(app_name="rostray")
+            from desktop_notifier import Urgency
+
+            alert = compose(event, max_outputs)
+            await self._notifier.send(
+                title=alert.title,
+                message=alert.body,
+                urgency=Urgency.Critical if alert.urgent else Urgency.Normal,
+            )
+            return True
+        except Exception as exc:  # no D-Bus, no server, no package: print-only mode
+            self._failed = True
+            log.warning("desktop notifications unavailable: %s", exc)
+            return False
+
+
+async def headless(args: argparse.Namespace) -> int:
+    from rostray.commands.stacks import make_engine
+
+    engine = make_engine(args)
+    alerts = None if args.no_desktop_notifications else DesktopAlerts()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with engine:
+        sub = engine.subscribe()
+        print(json.dumps({"Event": "Started", "Mode": engine.mode,
+                          "Backend": engine.mode_description,
+                          "Receiver": engine.receiver.local_base_url if engine.receiver else None}),
+              flush=True)
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                nxt = asyncio.create_task(sub.next())
+                done, _ = await asyncio.wait({nxt, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if nxt not in done:
+                    nxt.cancel()
+                    break
+                event = nxt.result()
+                if isinstance(event, StackFinished):
+                    print(json.dumps({"Event": "StackFinished", **result_json(event)},
+                                     ensure_ascii=False), flush=True)
+                    if alerts is not None:
+                        await alerts.send(event, engine.settings.notifications.max_outputs)
+                elif isinstance(event, EngineWarning):
+                    print(json.dumps({"Event": "Warning", "Message": event.message}), flush=True)
+        finally:
+            stopper.cancel()
+            sub.close()
+    return 0
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from rostray.commands.stacks import UsageError
+
+    try:
+        return asyncio.run(headless(args))
+    except UsageError as exc:
+        print(f"rostray: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_default(args: argparse.Namespace) -> int:
+    """The tray app when Qt is installed; headless otherwise."""
+    try:
+        from rostray.gui.app import run_gui  # type: ignore[attr-defined]
+    except ImportError:
+        print("rostray: the GUI is not available here; running headless "
+              "(results print as JSON lines).", file=sys.stderr)
+        return run_headless(args)
+    return int(run_gui(args))

@@ -1,0 +1,138 @@
+"""Terminal output: result tables, JSON results and the live progress line.
+
+Values come from stack outputs and the network, so everything printed to a terminal goes
+through ``printable`` (control characters and escape sequences become visible, inert text).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from rostray.core.events import StackFinished
+from rostray.core.payload import Output
+
+
+def printable(value: Any, limit: int | None = None) -> str:
+    """One safe line: no ANSI escapes, no bidi overrides, no newlines; optionally truncated."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif category in ("Cc", "Cf") or category.startswith("Z") and ch != " ":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    result = "".join(out)
+    if limit is not None and len(result) > limit:
+        result = result[: max(limit - 1, 0)] + "…"
+    return result
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+              for row in rows]
+    return "\n".join(lines)
+
+
+def outputs_table(outputs: Iterable[Output], width: int = 100) -> str:
+    rows = [(printable(o.key, 40), printable(o.value, width), printable(o.description, 40))
+            for o in outputs]
+    return table(rows, ("Output", "Value", "Description")) if rows else "(no outputs)"
+
+
+def result_json(event: StackFinished) -> dict[str, Any]:
+    return {
+        "StackId": event.stack_id,
+        "StackName": event.stack_name,
+        "Region": event.region,
+        "Operation": event.operation,
+        "Status": event.status,
+        "StatusReason": event.status_reason,
+        "Outputs": [
+            {"OutputKey": o.key, "OutputValue": o.value, "Description": o.description}
+            for o in event.outputs
+        ],
+        "Succeeded": event.succeeded,
+        "Via": event.via,
+        "ElapsedSeconds": round(event.elapsed, 3),
+        "ConsoleUrl": None if event.sandbox else event.console_url,
+        "Sandbox": event.sandbox,
+    }
+
+
+def result_text(event: StackFinished) -> str:
+    mark = "✔" if event.succeeded else "✘"
+    lines = [
+        f"{mark} {printable(event.stack_name)}: {event.status} "
+        f"after {format_duration(event.elapsed)} (learned by {event.via})",
+        f"  StackId: {event.stack_id}   Region: {event.region}",
+    ]
+    if not event.succeeded and event.status_reason:
+        lines.append(f"  Reason: {printable(event.status_reason)}")
+    if not event.sandbox:
+        lines.append(f"  Console: {event.console_url}")
+    if event.outputs:
+        lines.append("")
+        lines.append(outputs_table(event.outputs))
+    return "\n".join(lines)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(int(seconds), 0)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+class Progress:
+    """A live status line on a terminal; plain log lines (only on change) elsewhere."""
+
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.started = time.monotonic()
+        self._last_plain = ""
+        self._width = 0
+
+    def update(self, status: str, done: int | None = None, total: int | None = None,
+               event: str = "") -> None:
+        elapsed = format_duration(time.monotonic() - self.started)
+        counts = f" {done}/{total} resources" if total else ""
+        latest = f" | {printable(event, 60)}" if event else ""
+        if self.live:
+            line = f"\r[{elapsed}] {status}{counts}{latest}"
+            pad = max(self._width - len(line), 0)
+            self._width = len(line)
+            self.stream.write(line + " " * pad)
+            self.stream.flush()
+            return
+        plain = f"{status}{counts}{latest}"
+        if plain != self._last_plain:
+            self._last_plain = plain
+            print(f"[{elapsed}] {plain}", file=self.stream, flush=True)
+
+    def note(self, message: str) -> None:
+        self.clear()
+        print(message, file=self.stream, flush=True)
+
+    def clear(self) -> None:
+        if self.live and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0

@@ -1,0 +1,309 @@
+"""``rostray launch | update | delete | status | history``: the engine from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import re
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rostray.commands.output import (
+    Progress,
+    format_duration,
+    printable,
+    result_json,
+    result_text,
+    table,
+)
+from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
+from rostray.core.events import StackFinished, StackLaunched, Subscription
+from rostray.core.ros import RosError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit code 2."""
+
+
+# --- argument helpers -----------------------------------------------------------------------
+
+
+def key_values(items: list[str] | None, what: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{what} must look like KEY=VALUE, got {item!r}")
+        result[key] = value
+    return result
+
+
+def read_template(path_text: str) -> tuple[str, str]:
+    """A file path, or the name of a bundled sample (``seed-webhook``)."""
+    path = Path(path_text)
+    if not path.exists():
+        from rostray.assets import sample_templates
+
+        samples = {p.stem: p for p in sample_templates()}
+        if path_text in samples:
+            path = samples[path_text]
+        else:
+            names = ", ".join(sorted(samples))
+            raise UsageError(f"template {path_text!r} not found (bundled samples: {names})")
+    try:
+        return path.read_text(encoding="utf-8"), path.name
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read template {path}: {exc}") from None
+
+
+def default_stack_name(template_name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(template_name).stem).strip("-_") or "stack"
+    if not stem[0].isalpha():
+        stem = f"stack-{stem}"
+    return f"{stem[:200]}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def make_engine(args: argparse.Namespace) -> Engine:
+    from rostray.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return Engine(settings, force_sandbox=args.sandbox, endpoint=args.endpoint)
+
+
+# --- waiting --------------------------------------------------------------------------------
+
+
+async def watch_progress(engine: Engine, stack_id: str, progress: Progress,
+                         interval: float) -> None:
+    """Progress for the eye only; the result itself comes from the callback (or tracker)."""
+    while True:
+        with contextlib.suppress(RosError, LaunchRefused):
+            info = await engine.stack_info(stack_id)
+            events = await engine.stack_events(stack_id)
+            latest = ""
+            if events:
+                e = events[0]
+                latest = f"{e.logical_id} {e.status}"
+            p = info.progress
+            progress.update(info.status, p.succeeded if p else None, p.total if p else None,
+                            latest)
+        await asyncio.sleep(interval)
+
+
+async def wait_for_finish(
+    engine: Engine, sub: Subscription, stack_id: str, operation: str, progress: Progress
+) -> StackFinished:
+    interval = 1.0 if engine.mode == "sandbox" else 5.0
+    watcher = asyncio.create_task(watch_progress(engine, stack_id, progress, interval))
+    try:
+        async for event in sub:
+            if (isinstance(event, StackFinished) and event.stack_id == stack_id
+                    and event.operation == operation):
+                return event
+        raise RuntimeError("the engine stopped before the stack finished")
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        progress.clear()
+
+
+def report(event: StackFinished, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(result_json(event), ensure_ascii=False))
+    else:
+        print(result_text(event))
+    return EXIT_OK if event.succeeded else EXIT_FAILED
+
+
+def follow_hint(stack_id: str) -> str:
+    return (
+        f"The stack keeps running. Follow it with `rostray status {stack_id}`; rostray "
+        "announces its result the next time it runs."
+    )
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+async def run_launch(args: argparse.Namespace) -> int:
+    body, template_name = read_template(args.template)
+    request = LaunchRequest(
+        template_body=body,
+        stack_name=args.name or default_stack_name(template_name),
+        parameters=key_values(args.parameter, "-p/--parameter"),
+        region=args.region,
+        timeout_minutes=args.timeout_minutes,
+        disable_rollback=args.disable_rollback,
+        tags=key_values(args.tag, "--tag"),
+        extra_notification_urls=tuple(args.notification_url or []),
+        template_name=template_name,
+    )
+    progress = Progress(sys.stderr, live=None if not args.json else False)
+    async with make_engine(args) as engine:
+        sub = engine.subscribe()
+        launch = await engine.launch(request, allow_polling=args.poll)
+        if args.json and not args.wait:
+            print(json.dumps({"StackId": launch.stack_id, "StackName": launch.stack_name,
+                              "Region": launch.region, "Status": launch.status}))
+        else:
+            progress.note(f"Launched {printable(launch.stack_name)} ({launch.stack_id}) on the "
+                          f"{engine.mode_description}")
+        if not args.wait:
+            if engine.mode == "sandbox":
+                progress.note("Note: the embedded sandbox stops with this command; use --wait "
+                              "or run `rostray sandbox` to keep the stack running.")
+            return EXIT_OK
+        try:
+            event = await wait_for_finish(engine, sub, launch.stack_id, "CREATE", progress)
+        except asyncio.CancelledError:
+            progress.note(follow_hint(launch.stack_id))
+            raise
+        return report(event, args.json)
+
+
+async def run_update(args: argparse.Namespace) -> int:
+    body = read_template(args.template)[0] if args.template else None
+    params = key_values(args.parameter, "-p/--parameter")
+    return await _operate(args, "UPDATE", lambda e: e.update(args.stack, template_body=body,
+                                                              parameters=params))
+
+
+async def run_delete(args: argparse.Namespace) -> int:
+    return await _operate(args, "DELETE", lambda e: e.delete(args.stack))
+
+
+async def _operate(args: argparse.Namespace, operation: str, start: Any) -> int:
+    progress = Progress(sys.stderr, live=None if not args.json else False)
+    async with make_engine(args) as engine:
+        sub = engine.subscribe()
+        launch = await start(engine)
+        progress.note(f"{operation} of {printable(launch.stack_name)} ({launch.stack_id}) started")
+        if not args.wait:
+            return EXIT_OK
+        event = await wait_for_finish(engine, sub, launch.stack_id, operation, progress)
+        return report(event, args.json)
+
+
+async def run_status(args: argparse.Namespace) -> int:
+    async with make_engine(args) as engine:
+        info = await engine.stack_info(args.stack)
+        if args.json:
+            print(json.dumps({
+                "StackId": info.stack_id, "StackName": info.stack_name, "Status": info.status,
+                "StatusReason": info.status_reason, "Region": info.region,
+                "Outputs": [{"OutputKey": o.key, "OutputValue": o.value} for o in info.outputs],
+            }, ensure_ascii=False))
+            return EXIT_OK
+        print(f"{printable(info.stack_name)}: {info.status}")
+        print(f"  StackId: {info.stack_id}   Region: {info.region}")
+        if info.status_reason:
+            print(f"  Reason: {printable(info.status_reason)}")
+        if info.progress:
+            print(f"  Resources: {info.progress.succeeded}/{info.progress.total} complete")
+        return EXIT_OK
+
+
+async def run_history(args: argparse.Namespace) -> int:
+    async with make_engine(args) as engine:
+        launches = await engine.history(limit=args.limit, search=args.search)
+    if args.json:
+        print(json.dumps([launch_summary(x) for x in launches], ensure_ascii=False))
+        return EXIT_OK
+    if not launches:
+        print("No stacks launched with rostray yet.")
+        return EXIT_OK
+    rows = []
+    for x in launches:
+        started = datetime.fromtimestamp(x.created_at).strftime("%Y-%m-%d %H:%M")
+        took = format_duration((x.finished_at or time.time()) - x.created_at)
+        rows.append((printable(x.stack_name, 40), x.region, x.status, started, took,
+                     "sandbox" if x.sandbox else "cloud"))
+    print(table(rows, ("Stack", "Region", "Status", "Started", "Duration", "Where")))
+    return EXIT_OK
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def _common(p: argparse.ArgumentParser, *, wait: bool = True) -> None:
+    p.add_argument("--config", type=Path, help="use this config file instead of the default")
+    p.add_argument("--sandbox", action="store_true",
+                   help="use the embedded ROS sandbox even when credentials exist")
+    p.add_argument("--endpoint", help="ROS endpoint (default ros.aliyuncs.com)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    if wait:
+        p.add_argument("--wait", action="store_true",
+                       help="wait for the verified final status and print it")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("launch", help="launch a stack and (with --wait) learn its outcome")
+    p.add_argument("template", help="template file (JSON/YAML) or a bundled sample's name")
+    p.add_argument("-n", "--name", help="stack name (default: template name + time)")
+    p.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE")
+    p.add_argument("--region")
+    p.add_argument("--timeout-minutes", type=int, default=60)
+    p.add_argument("--disable-rollback", action="store_true")
+    p.add_argument("--tag", action="append", metavar="KEY=VALUE")
+    p.add_argument("--notification-url", action="append", metavar="URL",
+                   help="an extra URL ROS should notify (up to four)")
+    p.add_argument("--poll", action="store_true",
+                   help="launch even without a public callback URL; learn the result by polling")
+    _common(p)
+    p.set_defaults(coro=run_launch)
+
+    p = sub.add_parser("update", help="update a stack (new template and/or parameters)")
+    p.add_argument("stack", help="stack id or name")
+    p.add_argument("template", nargs="?", help="new template (default: keep the current one)")
+    p.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE")
+    _common(p)
+    p.set_defaults(coro=run_update)
+
+    p = sub.add_parser("delete", help="delete a stack")
+    p.add_argument("stack", help="stack id or name")
+    _common(p)
+    p.set_defaults(coro=run_delete)
+
+    p = sub.add_parser("status", help="show a stack's current status")
+    p.add_argument("stack", help="stack id or name")
+    _common(p, wait=False)
+    p.set_defaults(coro=run_status)
+
+    p = sub.add_parser("history", help="stacks launched with rostray")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--search")
+    _common(p, wait=False)
+    p.set_defaults(coro=run_history)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a command coroutine; every expected failure is one clear line and an exit code."""
+    try:
+        return asyncio.run(args.coro(args))
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except UsageError as exc:
+        print(f"rostray: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LaunchRefused as exc:
+        print(f"rostray: {exc}", file=sys.stderr)
+        for key, message in exc.errors.items():
+            print(f"  {key}: {printable(message)}", file=sys.stderr)
+        return EXIT_USAGE
+    except RosError as exc:
+        print(f"rostray: ROS error {printable(str(exc))}", file=sys.stderr)
+        if exc.request_id:
+            print(f"  RequestId: {exc.request_id}", file=sys.stderr)
+        return EXIT_API

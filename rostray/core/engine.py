@@ -1,0 +1,367 @@
+"""The engine: one object the tray app, headless mode and CLI all drive.
+
+It owns the ROS client (real or the embedded sandbox), the callback receiver, the store and
+the tracker, and turns a LaunchRequest into a tracked stack whose outcome arrives as an
+event.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from rostray.config import Settings, data_dir
+from rostray.core.credentials import Credentials, resolve_credentials
+from rostray.core.events import EventBus, StackLaunched, Subscription
+from rostray.core.receiver import Receiver
+from rostray.core.ros import RosClient, StackEvent, StackInfo, StackRequest
+from rostray.core.store import AsyncStore, Launch, Store
+from rostray.core.templates import (
+    ParameterErrors,
+    TemplateError,
+    load_template,
+    masked_parameters,
+    resolve_parameters,
+)
+from rostray.core.tracker import PollPolicy, Tracker
+
+log = logging.getLogger(__name__)
+
+
+class LaunchRefused(Exception):
+    """A launch stopped before any API call; ``errors`` maps parameter keys to messages."""
+
+    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = dict(errors or {})
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    template_body: str
+    stack_name: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    region: str | None = None
+    timeout_minutes: int = 60
+    disable_rollback: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+    extra_notification_urls: tuple[str, ...] = ()
+    template_name: str = ""
+
+
+def check_parameters(
+    template_body: str, parameters: Mapping[str, str], *, require_all: bool = True
+) -> dict[str, str]:
+    """Validate locally, so the user sees every parameter problem before any API call.
+
+    Returns the values as they may be stored (NoEcho masked). An update reuses the stack's
+    previous values on ROS's side, so it checks only what it is given.
+    """
+    try:
+        template = load_template(template_body)
+        values = resolve_parameters(template, parameters, collect=True)
+    except ParameterErrors as exc:
+        problems = {
+            e.key: e.message for e in exc.errors if require_all or e.code != "UserParameterMissing"
+        }
+        if problems:
+            raise LaunchRefused("some parameters are not valid", problems) from None
+        values = {k: v for k, v in parameters.items() if k in template.parameters}
+    except TemplateError as exc:
+        raise LaunchRefused(f"{exc.code}: {exc.message}") from None
+    return masked_parameters(template, values)
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        credentials: Credentials | None = None,
+        force_sandbox: bool = False,
+        endpoint: str | None = None,
+        store_path: Path | None = None,
+        sandbox_state: Path | None = None,
+        poll_policy: PollPolicy | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._explicit = credentials
+        self._force_sandbox = force_sandbox or self.settings.ros.credentials == "sandbox"
+        self._endpoint = endpoint or self.settings.ros.endpoint
+        self._store_path = store_path or data_dir() / "history.sqlite3"
+        self._sandbox_state = sandbox_state
+        t = self.settings.tracker
+        self._policy = poll_policy or PollPolicy(
+            grace=t.poll_grace_seconds,
+            max_interval=t.poll_max_interval_seconds,
+            verify_retries=t.verify_retries,
+        )
+        self.bus = EventBus()
+        self.sandbox: Any = None
+        self.ros: RosClient | None = None
+        self.store: AsyncStore | None = None
+        self.receiver: Receiver | None = None
+        self.tracker: Tracker | None = None
+        self.credential_source = ""
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return "sandbox" if self.sandbox is not None else "cloud"
+
+    @property
+    def mode_description(self) -> str:
+        if self.sandbox is not None:
+            return f"embedded ROS sandbox at {self.sandbox.endpoint} (no cloud account used)"
+        assert self.ros is not None
+        return f"Alibaba Cloud ROS at {self.ros.endpoint} ({self.credential_source})"
+
+    async def start(self) -> Engine:
+        creds = None if self._force_sandbox else self._resolve_credentials()
+        if creds is None:
+            creds = await self._start_sandbox()
+        else:
+            self.credential_source = creds.source
+        region = creds.region or self.settings.ros.region
+        endpoint = self.sandbox.endpoint if self.sandbox is not None else self._endpoint
+        self.ros = RosClient(creds, region=region, endpoint=endpoint)
+        self.store = AsyncStore(Store.open(self._store_path))
+        self.tracker = Tracker(self.store, self.bus, self._ros_for, self._policy)
+        r = self.settings.receiver
+        self.receiver = Receiver(
+            host=r.host,
+            port=r.port,
+            max_body_bytes=r.max_body_bytes,
+            is_known_token=self.tracker.is_known_token,
+            on_callback=self.tracker.on_callback,
+        )
+        await self.receiver.start()
+        known = await self.store.history(limit=10_000)
+        unfinished = await self.store.unfinished()
+        await self.tracker.start(known, unfinished)
+        log.info("engine started on the %s", self.mode_description)
+        return self
+
+    def _resolve_credentials(self) -> Credentials | None:
+        ros = self.settings.ros
+        return resolve_credentials(
+            explicit=self._explicit, mode=ros.credentials, profile=ros.profile
+        )
+
+    async def _start_sandbox(self) -> Credentials:
+        from rostray.sandbox import Sandbox, SandboxConfig
+
+        s = self.settings.sandbox
+        state = self._sandbox_state
+        if state is None:
+            state = Path(s.state_file) if s.state_file else data_dir() / "sandbox-state.json"
+        self.sandbox = Sandbox(
+            SandboxConfig(
+                access_key_secret=secrets.token_urlsafe(24),
+                state_file=state,
+                region=s.region,
+                time_scale=s.time_scale,
+            )
+        )
+        await self.sandbox.start()
+        self.credential_source = "sandbox"
+        return Credentials(
+            self.sandbox.access_key_id,
+            self.sandbox.access_key_secret,
+            source="sandbox",
+            region=s.region,
+        )
+
+    async def stop(self) -> None:
+        self.bus.close()
+        if self.tracker is not None:
+            await self.tracker.stop()
+        if self.receiver is not None:
+            await self.receiver.stop()
+        if self.ros is not None:
+            await self.ros.close()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+        if self.store is not None:
+            await self.store.close()
+
+    async def __aenter__(self) -> Engine:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def subscribe(self) -> Subscription:
+        return self.bus.subscribe()
+
+    def _ros_for(self, launch: Launch) -> RosClient | None:
+        """Only ask the backend a stack was launched on (the sandbox cannot answer for ROS)."""
+        return self.ros if launch.sandbox == (self.mode == "sandbox") else None
+
+    def _parts(self) -> tuple[RosClient, AsyncStore, Receiver, Tracker]:
+        if not (self.ros and self.store and self.receiver and self.tracker):
+            raise RuntimeError("the engine is not started")
+        return self.ros, self.store, self.receiver, self.tracker
+
+    # --- callback URL -----------------------------------------------------------------------
+
+    def callback_base_url(self) -> str | None:
+        """Where ROS can reach the receiver: locally for a loopback endpoint, else the tunnel."""
+        ros, _, receiver, _ = self._parts()
+        if ros.local:
+            return receiver.local_base_url
+        tunnel = self.settings.tunnel
+        if tunnel.mode == "static" and tunnel.public_url:
+            return tunnel.public_url.rstrip("/")
+        return None
+
+    # --- operations -------------------------------------------------------------------------
+
+    async def launch(self, req: LaunchRequest, *, allow_polling: bool = False) -> Launch:
+        ros, store, receiver, tracker = self._parts()
+        masked = check_parameters(req.template_body, req.parameters)
+        base = self.callback_base_url()
+        if base is None and not allow_polling:
+            raise LaunchRefused(
+                "ROS cannot reach this computer: no public callback URL is configured. "
+                "Configure a tunnel, or launch anyway and learn the result by polling."
+            )
+        token = secrets.token_urlsafe(32)
+        url = receiver.hook_url(token, base) if base else ""
+        urls = ([url] if url else []) + list(req.extra_notification_urls)
+        if len(urls) > 5:
+            raise LaunchRefused("ROS accepts at most 5 notification URLs (rostray uses one)")
+        region = req.region or ros.region
+        tracker.expect(token)
+        try:
+            stack_id = await ros.create_stack(
+                StackRequest(
+                    stack_name=req.stack_name,
+                    template_body=req.template_body,
+                    parameters=req.parameters,
+                    region=region,
+                    timeout_minutes=req.timeout_minutes,
+                    disable_rollback=req.disable_rollback,
+                    tags=req.tags,
+                ),
+                notification_urls=urls,
+                client_token=uuid.uuid4().hex,
+            )
+        except BaseException:
+            tracker.forget(token)
+            raise
+        request = {
+            "template_name": req.template_name,
+            "parameters": masked,
+            "timeout_minutes": req.timeout_minutes,
+            "disable_rollback": req.disable_rollback,
+            "tags": dict(req.tags),
+            "extra_notification_urls": len(req.extra_notification_urls),
+        }
+        launch = await store.add_launch(
+            stack_id=stack_id,
+            stack_name=req.stack_name,
+            region=region,
+            endpoint=ros.endpoint,
+            sandbox=self.mode == "sandbox",
+            token=token,
+            notification_url=url,
+            request=request,
+            operation="CREATE",
+            status="CREATE_IN_PROGRESS",
+        )
+        if not url:
+            await store.set_polling(stack_id, True)
+        tracker.track(launch, first_check_in=None if url else min(self._policy.grace, 5.0))
+        self.bus.publish(
+            StackLaunched(stack_id, req.stack_name, region, "CREATE", self.mode == "sandbox")
+        )
+        return launch
+
+    async def find(self, stack: str) -> Launch:
+        """A tracked stack by id, or by name (the newest launch with that name)."""
+        _, store, _, _ = self._parts()
+        launch = await store.get_by_stack(stack)
+        if launch is None:
+            matches = [
+                x for x in await store.history(limit=1000, search=stack) if x.stack_name == stack
+            ]
+            launch = matches[0] if matches else None
+        if launch is None:
+            raise LaunchRefused(f"no stack {stack!r} in rostray's history")
+        return launch
+
+    async def update(
+        self,
+        stack: str,
+        *,
+        template_body: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+    ) -> Launch:
+        """ROS keeps the create-time NotificationURLs, so the same token hears the update."""
+        ros, store, _, tracker = self._parts()
+        launch = await self.find(stack)
+        if template_body is not None:
+            check_parameters(template_body, parameters or {}, require_all=False)
+        await ros.update_stack(
+            launch.stack_id,
+            template_body=template_body,
+            parameters=dict(parameters or {}),
+            client_token=uuid.uuid4().hex,
+            region=launch.region,
+        )
+        return await self._begin(launch, "UPDATE", "UPDATE_IN_PROGRESS", store, tracker)
+
+    async def delete(self, stack: str) -> Launch:
+        ros, store, _, tracker = self._parts()
+        launch = await self.find(stack)
+        await ros.delete_stack(launch.stack_id, region=launch.region)
+        return await self._begin(launch, "DELETE", "DELETE_IN_PROGRESS", store, tracker)
+
+    async def _begin(
+        self, launch: Launch, operation: str, status: str, store: AsyncStore, tracker: Tracker
+    ) -> Launch:
+        await store.begin_operation(launch.stack_id, operation, status)
+        updated = await store.get_by_stack(launch.stack_id)
+        assert updated is not None
+        tracker.track(updated)
+        self.bus.publish(
+            StackLaunched(
+                launch.stack_id, launch.stack_name, launch.region, operation, launch.sandbox
+            )
+        )
+        return updated
+
+    async def history(self, limit: int = 100, search: str | None = None) -> list[Launch]:
+        _, store, _, _ = self._parts()
+        return await store.history(limit=limit, search=search)
+
+    async def stack_info(self, stack: str, *, progress: bool = True) -> StackInfo:
+        ros, _, _, _ = self._parts()
+        launch = await self.find(stack)
+        return await ros.get_stack(launch.stack_id, region=launch.region, progress=progress)
+
+    async def stack_events(self, stack: str) -> list[StackEvent]:
+        ros, _, _, _ = self._parts()
+        launch = await self.find(stack)
+        return await ros.list_stack_events(launch.stack_id, region=launch.region)
+
+
+def launch_summary(launch: Launch) -> dict[str, Any]:
+    """A history row for JSON output, without the callback token or URL."""
+    data = asdict(launch)
+    data.pop("token", None)
+    data.pop("notification_url", None)
+    return data

@@ -1,0 +1,252 @@
+"""Parse the JSON body ROS POSTs to a stack's NotificationURLs.
+
+The POST is unsigned and arrives from the internet through a tunnel, so the parser is strict
+about shape (it must look like ROS's ``{StackId, Status, StackName, Outputs}``) and bounded in
+what it accepts, yet tolerant of fields ROS may add later. The result is only a hint: the
+tracker confirms it with an authenticated GetStack. Error messages go to logs and to the HTTP
+answer, so they are short and never echo large parts of the input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_DESCRIPTION = "No description given"  # what ROS (and Heat) send for an empty one
+MAX_DEPTH = 64
+MAX_OUTPUTS = 200  # bounds the work one callback can cause
+MAX_STACK_NAME = 255  # ROS's StackName limit
+MAX_OUTPUT_KEY = 255
+
+_STACK_ID = re.compile(r"[A-Za-z0-9-]{1,128}")
+_STATUS = re.compile(r"[A-Z_]{3,64}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_KNOWN_KEYS = frozenset({"StackId", "Status", "StackName", "Outputs"})
+_BOM = b"\xef\xbb\xbf"
+
+
+class PayloadError(ValueError):
+    """The body is not a ROS stack notification; the message is short and safe to log."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One stack output; ``value`` is the JSON value as sent (ROS may send non-strings)."""
+
+    key: str
+    value: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class CallbackPayload:
+    """What the POST claims; ``extra_keys`` names top-level fields we do not interpret."""
+
+    stack_id: str
+    status: str
+    stack_name: str | None
+    outputs: tuple[Output, ...]
+    extra_keys: frozenset[str]
+
+
+def parse_payload(body: bytes) -> CallbackPayload:
+    """Decode and validate one notification body; raise PayloadError for anything else."""
+    document = _decode_json(body)
+    if not isinstance(document, dict):
+        raise PayloadError(f"expected a JSON object, got {_json_type(document)}")
+    _reject_wrong_case(document)
+    return CallbackPayload(
+        stack_id=_stack_id(document),
+        status=_status(document),
+        stack_name=_stack_name(document),
+        outputs=_outputs(document.get("Outputs")),
+        extra_keys=frozenset(k for k in document if k not in _KNOWN_KEYS),
+    )
+
+
+# --- JSON decoding -------------------------------------------------------------------------
+
+
+def _decode_json(body: bytes) -> Any:
+    """Strict JSON: UTF-8 only, no duplicate keys, no NaN/Infinity, bounded nesting."""
+    raw = bytes(body)
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    if not raw.strip():
+        raise PayloadError("body is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+        )
+    except PayloadError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise PayloadError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise PayloadError(f"JSON is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        raise PayloadError(f"invalid JSON value: {_clip(str(exc))}") from None
+    _check_tree(document)
+    return document
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A body with two StackIds means two things; refuse it rather than pick one."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise PayloadError(f"duplicate key {_clip(key)!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise PayloadError(f"{name} is not valid JSON")
+
+
+def _check_tree(document: Any) -> None:
+    """Bound the nesting and refuse unpaired surrogates (``"\\ud800"`` is legal JSON but cannot
+    be stored as UTF-8 later). Iterative, so a deep document cannot exhaust the stack here."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            _check_text(node)
+        elif isinstance(node, dict | list) and depth > MAX_DEPTH:
+            raise PayloadError(f"JSON is nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(node, dict):
+            for key in node:
+                _check_text(key)
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+
+
+def _check_text(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise PayloadError("JSON contains an unpaired surrogate escape (not valid Unicode)")
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+def _reject_wrong_case(document: Mapping[str, Any]) -> None:
+    """CloudMonitor's Stack:StatusChange event uses camelCase keys; say so instead of "missing"."""
+    if "StackId" in document and "Status" in document:
+        return
+    inner = document.get("content", document.get("Content"))
+    candidates = list(document)
+    if isinstance(inner, dict):
+        candidates.extend(inner)
+    for key in candidates:
+        for wanted in ("StackId", "Status"):
+            if isinstance(key, str) and key != wanted and key.lower() == wanted.lower():
+                raise PayloadError(
+                    f"key {key!r} should be {wanted!r}: ROS notifications use PascalCase; "
+                    "camelCase keys come from CloudMonitor events, a different product"
+                )
+
+
+def _stack_id(document: Mapping[str, Any]) -> str:
+    value = _required_string(document, "StackId")
+    if not _STACK_ID.fullmatch(value):
+        raise PayloadError(
+            f"StackId {_clip(value)!r} is not 1-128 characters of letters, digits and '-'"
+        )
+    return value
+
+
+def _status(document: Mapping[str, Any]) -> str:
+    value = _required_string(document, "Status")
+    if not _STATUS.fullmatch(value):
+        raise PayloadError(f"Status {_clip(value)!r} is not 3-64 characters of A-Z and '_'")
+    return value
+
+
+def _stack_name(document: Mapping[str, Any]) -> str | None:
+    value = document.get("StackName")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PayloadError(f"StackName must be a string, got {_json_type(value)}")
+    if len(value) > MAX_STACK_NAME:
+        raise PayloadError(f"StackName is longer than {MAX_STACK_NAME} characters")
+    return value
+
+
+def _required_string(document: Mapping[str, Any], key: str) -> str:
+    if key not in document:
+        raise PayloadError(f"{key} is missing")
+    value = document[key]
+    if not isinstance(value, str):
+        raise PayloadError(f"{key} must be a string, got {_json_type(value)}")
+    return value
+
+
+def _outputs(value: Any) -> tuple[Output, ...]:
+    """ROS always sends a list (maybe empty); missing or null means no outputs."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise PayloadError(f"Outputs must be a list, got {_json_type(value)}")
+    if len(value) > MAX_OUTPUTS:
+        raise PayloadError(f"Outputs has {len(value)} entries; the limit is {MAX_OUTPUTS}")
+    return tuple(_output(index, entry) for index, entry in enumerate(value))
+
+
+def _output(index: int, entry: Any) -> Output:
+    if not isinstance(entry, dict):
+        raise PayloadError(f"Outputs[{index}] must be an object, got {_json_type(entry)}")
+    if "OutputKey" not in entry:
+        raise PayloadError(f"Outputs[{index}].OutputKey is missing")
+    key = entry["OutputKey"]
+    if not isinstance(key, str):
+        raise PayloadError(f"Outputs[{index}].OutputKey must be a string, got {_json_type(key)}")
+    if len(key) > MAX_OUTPUT_KEY:
+        raise PayloadError(f"Outputs[{index}].OutputKey is longer than {MAX_OUTPUT_KEY} characters")
+    return Output(key=key, value=entry.get("OutputValue"), description=_description(entry))
+
+
+def _description(entry: Mapping[str, Any]) -> str:
+    """Text as sent; a non-string (e.g. an {en, zh-cn} dict) is kept as compact JSON text
+    rather than losing the whole callback over a cosmetic field."""
+    value = entry.get("Description")
+    if value is None:
+        return DEFAULT_DESCRIPTION
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Keep messages one short line, whatever the sender put in the body."""
+    text = text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= limit else text[:limit] + "…"

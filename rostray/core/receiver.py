@@ -1,0 +1,387 @@
+"""The aiohttp app that receives ROS's stack notifications at ``/hooks/{token}``.
+
+ROS POSTs unsigned JSON through a public tunnel, so everything here treats the request as
+hostile: a global rate limit first, then the capability token in the path, a body cap, a
+content-type check and a strict parser. Valid callbacks are handed to the app (which persists
+them) and answered 200 at once; bad deliveries on a known token are handed over too, with a
+verdict, so the user can see that ROS reached us but sent something odd. Bad input never gets
+a 5xx; 503 means the app itself failed. Tokens never reach a log line in full, and the aiohttp
+access log (which would print the path) is off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from aiohttp import hdrs, web
+from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
+
+from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY = 65_536
+DEFAULT_RATE = 20.0  # requests per second, sustained, for the whole server
+DEFAULT_BURST = 50
+DEFAULT_READ_TIMEOUT = 10.0  # seconds to receive a body; stops slow-drip senders
+
+# Shape of anything we would ever mint (token_urlsafe); other paths never reach the app.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# ROS's Content-Type is undocumented: accept JSON types, text/plain and none, then let the
+# parser decide. Form and multipart types are refused because they promise a different body.
+_JSON_TYPES = frozenset({"", "application/json", "text/json", "text/plain"})
+_HEALTH_PATH = "/healthz"
+
+IsKnownToken = Callable[[str], bool]
+OnCallback = Callable[["IncomingCallback"], Awaitable[None]]
+OnProbe = Callable[[str, str], bool]
+
+
+def redact_token(token: str) -> str:
+    """The only form of a token that may appear in logs."""
+    return token[:4] + "…"
+
+
+@dataclass
+class IncomingCallback:
+    """One delivery to a known token, good or bad; ``error`` is the verdict when bad."""
+
+    token: str
+    body: bytes
+    headers: dict[str, str]
+    remote: str
+    received_at: float
+    payload: CallbackPayload | None
+    error: str | None
+
+    def __repr__(self) -> str:  # the token is a capability: keep it out of tracebacks
+        return (
+            f"IncomingCallback(token={redact_token(self.token)!r}, body=<{len(self.body)} bytes>,"
+            f" remote={self.remote!r}, received_at={self.received_at!r},"
+            f" payload={self.payload!r}, error={self.error!r})"
+        )
+
+
+@dataclass
+class ReceiverStats:
+    """Counters per outcome, for the status window and tests."""
+
+    accepted: int = 0
+    unknown_token: int = 0
+    too_large: int = 0
+    bad_type: int = 0
+    bad_json: int = 0
+    rate_limited: int = 0
+    timed_out: int = 0
+    handler_failed: int = 0
+    probe_ok: int = 0
+    probe_rejected: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class TokenBucket:
+    """A global bucket: per-IP limits are useless behind a tunnel (every peer is 127.0.0.1)."""
+
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = float(burst)
+        self._last = clock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+
+class Receiver:
+    """Owns the aiohttp runner; bind to loopback and let the tunnel bring the traffic in."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_body_bytes: int = DEFAULT_MAX_BODY,
+        is_known_token: IsKnownToken,
+        on_callback: OnCallback,
+        on_probe: OnProbe | None = None,
+        rate_limit: float | None = DEFAULT_RATE,
+        rate_burst: int = DEFAULT_BURST,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.max_body_bytes = max_body_bytes
+        self.stats = ReceiverStats()
+        self._is_known_token = is_known_token
+        self._on_callback = on_callback
+        self._on_probe = on_probe
+        self._bucket = TokenBucket(rate_limit, rate_burst) if rate_limit else None
+        self._read_timeout = read_timeout
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            raise RuntimeError("receiver already started")
+        runner = web.AppRunner(
+            self._make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        log.info("receiver listening on %s", self.local_base_url)
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+            log.info("receiver stopped")
+
+    async def __aenter__(self) -> Receiver:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def local_base_url(self) -> str:
+        """Where this process answers locally, with the real port once started."""
+        host = self.host
+        if host in ("", "0.0.0.0", "::"):
+            host = "127.0.0.1"
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def hook_url(self, token: str, base_url: str | None = None) -> str:
+        base = (base_url or self.local_base_url).rstrip("/")
+        return f"{base}/hooks/{token}"
+
+    def _make_app(self) -> web.Application:
+        app = web.Application(
+            client_max_size=self.max_body_bytes,
+            middlewares=[self._errors_middleware, self._rate_middleware],
+        )
+        app.router.add_get(_HEALTH_PATH, self._healthz)
+        app.router.add_post("/hooks/{token}", self._hook)
+        app.router.add_get("/hooks/{token}/probe", self._probe, allow_head=False)
+        return app
+
+    # --- middlewares -----------------------------------------------------------------------
+
+    @web.middleware
+    async def _errors_middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
+    ) -> web.StreamResponse:
+        """Small JSON for every error (no aiohttp pages), and no 500 tracebacks ever."""
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+            return _reply(exc.status, {"error": exc.reason.lower()}, headers=headers)
+        except Exception:
+            self.stats.handler_failed += 1
+            log.exception("receiver failed while handling a request")
+            return _reply(503, {"error": "unavailable"})
+
+    @web.middleware
+    async def _rate_middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
+    ) -> web.StreamResponse:
+        """Before any token lookup, so a flood of guesses costs us nothing but this check."""
+        if self._bucket is not None and request.path != _HEALTH_PATH and not self._bucket.take():
+            self.stats.rate_limited += 1
+            return _reply(429, {"error": "too many requests"}, headers={"Retry-After": "1"})
+        return await handler(request)
+
+    # --- handlers --------------------------------------------------------------------------
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return _reply(200, {"status": "ok"})
+
+    async def _probe(self, request: web.Request) -> web.Response:
+        """Tunnel self-probe: proves a public URL reaches this very process."""
+        token = request.match_info["token"]
+        nonce = request.query.get("n", "")
+        ok = (
+            self._on_probe is not None
+            and _TOKEN_SHAPE.fullmatch(token) is not None
+            and _NONCE_SHAPE.fullmatch(nonce) is not None
+            and self._on_probe(token, nonce)
+        )
+        if not ok:
+            self.stats.probe_rejected += 1
+            return _not_found()
+        self.stats.probe_ok += 1
+        log.debug("self-probe arrived for %s", redact_token(token))
+        return _reply(200, {"ok": True})
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        received_at = time.time()
+        token = request.match_info["token"]
+        if not (_TOKEN_SHAPE.fullmatch(token) and self._is_known_token(token)):
+            self.stats.unknown_token += 1
+            log.debug("callback for an unknown token from %s", request.remote)
+            return _not_found()
+        delivery = _Delivery(self, token, request, received_at)
+        length = request.content_length
+        if length is not None and length > self.max_body_bytes:
+            return await delivery.too_large()
+        try:
+            async with asyncio.timeout(self._read_timeout):
+                body = await request.read()  # capped at client_max_size, also when chunked
+        except web.HTTPRequestEntityTooLarge:
+            return await delivery.too_large()
+        except TimeoutError:
+            return await delivery.timed_out()
+        except (web.RequestPayloadError, HttpProcessingError) as exc:
+            # broken chunking, bad gzip, a body shorter than its Content-Length
+            cause = exc.__cause__ or exc
+            if isinstance(cause, DecompressSizeError):
+                return await delivery.too_large()
+            return await delivery.malformed(type(cause).__name__)
+        except ConnectionError:
+            log.debug("the sender of a callback for %s went away", delivery.label)
+            return _closing(400, {"error": "incomplete"})
+        media = _media_type(request.headers.get(hdrs.CONTENT_TYPE))
+        if not _is_json_ish(media):
+            return await delivery.bad_type(body, media)
+        try:
+            payload = parse_payload(body)
+        except PayloadError as exc:
+            return await delivery.bad_json(body, str(exc))
+        return await delivery.accept(body, payload)
+
+
+class _Delivery:
+    """One POST to a known token: turns each outcome into a report to the app plus a reply."""
+
+    def __init__(
+        self, receiver: Receiver, token: str, request: web.Request, received_at: float
+    ) -> None:
+        self._receiver = receiver
+        self._stats = receiver.stats
+        self._token = token
+        self._headers = dict(request.headers)
+        self._remote = request.remote or ""
+        self._received_at = received_at
+        self.label = redact_token(token)
+
+    def _incoming(
+        self, body: bytes, payload: CallbackPayload | None, error: str | None
+    ) -> IncomingCallback:
+        return IncomingCallback(
+            token=self._token,
+            body=body,
+            headers=self._headers,
+            remote=self._remote,
+            received_at=self._received_at,
+            payload=payload,
+            error=error,
+        )
+
+    async def accept(self, body: bytes, payload: CallbackPayload) -> web.Response:
+        try:
+            await self._receiver._on_callback(self._incoming(body, payload, None))
+        except Exception:
+            self._stats.handler_failed += 1
+            log.exception("callback handler failed for %s", self.label)
+            return _reply(503, {"error": "unavailable"})
+        self._stats.accepted += 1
+        log.info("callback for %s: %s %s", self.label, payload.stack_id, payload.status)
+        return _reply(200, {"ok": True})
+
+    async def too_large(self) -> web.Response:
+        self._stats.too_large += 1
+        await self._report(b"", "too large")
+        return _closing(413, {"error": "too large"})
+
+    async def timed_out(self) -> web.Response:
+        self._stats.timed_out += 1
+        await self._report(b"", "body not received in time")
+        return _closing(408, {"error": "request timeout"})
+
+    async def malformed(self, what: str) -> web.Response:
+        self._stats.bad_json += 1
+        await self._report(b"", f"malformed request body ({what})")
+        return _closing(400, {"error": "malformed request body"})
+
+    async def bad_type(self, body: bytes, media: str) -> web.Response:
+        self._stats.bad_type += 1
+        await self._report(body, f"unsupported content type {media[:60]!r}{_parse_hint(body)}")
+        return _reply(415, {"error": "unsupported content type"})
+
+    async def bad_json(self, body: bytes, reason: str) -> web.Response:
+        self._stats.bad_json += 1
+        await self._report(body, reason)
+        return _reply(400, {"error": reason})
+
+    async def _report(self, body: bytes, error: str) -> None:
+        """Tell the app about a bad delivery; its failure must not turn bad input into 5xx."""
+        log.warning("bad callback for %s: %s", self.label, error)
+        try:
+            await self._receiver._on_callback(self._incoming(body, None, error))
+        except Exception:
+            log.exception("callback handler failed for %s", self.label)
+
+
+def _media_type(header: str | None) -> str:
+    return (header or "").split(";", 1)[0].strip().lower()
+
+
+def _is_json_ish(media: str) -> bool:
+    return media in _JSON_TYPES or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _parse_hint(body: bytes) -> str:
+    """If a refused body is a valid notification anyway, say so: ROS's Content-Type is
+    undocumented, and this verdict is what would reveal a sender using a form type."""
+    try:
+        parse_payload(body)
+    except PayloadError:
+        return ""
+    return " (the body is a valid ROS notification)"
+
+
+def _reply(
+    status: int, data: dict[str, Any], headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.json_response(data, status=status, headers=headers)
+
+
+def _closing(status: int, data: dict[str, Any]) -> web.Response:
+    """An answer that ends the connection, so aiohttp never drains (or re-reads) a body we
+    gave up on: an oversized upload, a slow drip, a broken encoding."""
+    response = _reply(status, data)
+    response.force_close()
+    return response
+
+
+def _not_found() -> web.Response:
+    return _reply(404, {"error": "not found"})

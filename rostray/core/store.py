@@ -1,0 +1,728 @@
+"""SQLite history of launches and callbacks, and the exactly-once announcement gate.
+
+State that matters is on disk before it is announced, so every write is one short
+transaction on a WAL database; the tracker and the GUI read while the receiver writes.
+The schema is versioned with ``PRAGMA user_version`` and grows only through ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "REDACTED",
+    "SCHEMA_VERSION",
+    "SENSITIVE_HEADERS",
+    "AsyncStore",
+    "Callback",
+    "Launch",
+    "SchemaTooNewError",
+    "Store",
+    "StoreError",
+    "UnknownStackError",
+    "redact_headers",
+]
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# "ROST": tells our file apart from any other SQLite database a path may point at.
+APPLICATION_ID = 0x524F5354
+BUSY_TIMEOUT_MS = 5_000
+REDACTED = "[redacted]"
+# Lower-case names; a callback's credentials must never reach the disk or the inspector.
+SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "set-cookie"})
+
+# MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE launches (
+            id INTEGER PRIMARY KEY,
+            stack_id TEXT NOT NULL UNIQUE,
+            stack_name TEXT NOT NULL,
+            region TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            sandbox INTEGER NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            notification_url TEXT NOT NULL,
+            request TEXT NOT NULL DEFAULT '{}',
+            operation TEXT NOT NULL,
+            operation_seq INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL,
+            status_reason TEXT NOT NULL DEFAULT '',
+            outputs TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            finished_at REAL,
+            announced TEXT NOT NULL DEFAULT '[]',
+            polling INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX launches_created ON launches (created_at, id)",
+        "CREATE INDEX launches_unfinished ON launches (created_at) WHERE finished_at IS NULL",
+        # The gate: one row per (stack, operation, terminal status), enforced by UNIQUE.
+        """CREATE TABLE announcements (
+            id INTEGER PRIMARY KEY,
+            launch_id INTEGER NOT NULL REFERENCES launches (id) ON DELETE CASCADE,
+            operation_seq INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            announced_at REAL NOT NULL,
+            UNIQUE (launch_id, operation_seq, status)
+        )""",
+        # No foreign key: callbacks with unknown or forged tokens are recorded too.
+        """CREATE TABLE callbacks (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL,
+            stack_id TEXT,
+            received_at REAL NOT NULL,
+            remote TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            body BLOB NOT NULL,
+            verdict TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX callbacks_stack ON callbacks (stack_id, id)",
+        "CREATE INDEX callbacks_token ON callbacks (token, id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The history database cannot be used; the message names the file and the reason."""
+
+
+class SchemaTooNewError(StoreError):
+    """The file was written by a newer rostray; we refuse rather than corrupt it."""
+
+
+class UnknownStackError(StoreError, LookupError):
+    """A write named a stack the store has never seen (a tracker bug, not bad input)."""
+
+
+@dataclass
+class Launch:
+    """One tracked stack: how it was launched, where it stands, what was announced."""
+
+    id: int
+    stack_id: str
+    stack_name: str
+    region: str
+    endpoint: str
+    sandbox: bool
+    token: str = field(repr=False)
+    notification_url: str = field(repr=False)
+    request: dict[str, Any]
+    operation: str
+    status: str
+    status_reason: str
+    outputs: list[dict[str, Any]]
+    created_at: float
+    updated_at: float
+    finished_at: float | None
+    announced: list[str]
+    polling: bool
+    operation_seq: int = 1
+
+
+@dataclass
+class Callback:
+    """One POST that reached a hook, kept raw for the inspector and replay."""
+
+    id: int
+    token: str = field(repr=False)
+    stack_id: str | None
+    received_at: float
+    remote: str
+    headers: dict[str, str]
+    body: bytes = field(repr=False)
+    verdict: str
+    detail: str
+
+
+def _dump(value: Any) -> str:
+    # ensure_ascii keeps lone surrogates (undecodable header bytes) storable as UTF-8.
+    return json.dumps(value, ensure_ascii=True)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Keep every header as given except credentials, whose values are replaced."""
+    return {
+        name: REDACTED if name.lower() in SENSITIVE_HEADERS else value
+        for name, value in headers.items()
+    }
+
+
+def _launch_from_row(row: sqlite3.Row) -> Launch:
+    return Launch(
+        id=row["id"],
+        stack_id=row["stack_id"],
+        stack_name=row["stack_name"],
+        region=row["region"],
+        endpoint=row["endpoint"],
+        sandbox=bool(row["sandbox"]),
+        token=row["token"],
+        notification_url=row["notification_url"],
+        request=json.loads(row["request"]),
+        operation=row["operation"],
+        status=row["status"],
+        status_reason=row["status_reason"],
+        outputs=json.loads(row["outputs"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        finished_at=row["finished_at"],
+        announced=json.loads(row["announced"]),
+        polling=bool(row["polling"]),
+        operation_seq=row["operation_seq"],
+    )
+
+
+def _callback_from_row(row: sqlite3.Row) -> Callback:
+    return Callback(
+        id=row["id"],
+        token=row["token"],
+        stack_id=row["stack_id"],
+        received_at=row["received_at"],
+        remote=row["remote"],
+        headers=json.loads(row["headers"]),
+        body=bytes(row["body"]),
+        verdict=row["verdict"],
+        detail=row["detail"],
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create the file owner-only: it holds callback tokens (SQLite copies the mode to -wal)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _configure(conn: sqlite3.Connection, path: Path) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        log.warning("history database %s stays in %s journal mode (no WAL here)", path, mode)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Parses the schema now, so a damaged file fails at open rather than at first use.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _check_ours(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(f"{path} is an SQLite database of another application")
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path} uses history schema v{version}, written by a newer rostray; "
+            f"this version understands up to v{SCHEMA_VERSION}. Upgrade rostray or "
+            "point it at another history file."
+        )
+    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise StoreError(f"{path} already holds tables that are not a rostray history")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction: all steps or none."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    _check_ours(conn, path, version)
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        _check_ours(conn, path, version)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class Store:
+    """Synchronous history store; one connection, safe to share between threads.
+
+    Every method is one short transaction. Writes use ``BEGIN IMMEDIATE`` so two
+    connections (or processes) on the same file serialize on SQLite's write lock.
+    """
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
+        """Open (creating and migrating if needed); any failure is a StoreError naming the file."""
+        path = Path(path).expanduser()
+        conn: sqlite3.Connection | None = None
+        try:
+            _create_private(path)
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,  # AsyncStore and tests use it from other threads
+            )
+            _configure(conn, path)
+            _migrate(conn, path)
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreError(f"cannot open history database {path}: {exc}") from exc
+        return cls(conn, path, clock)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def close(self) -> None:
+        """Close the connection; later calls raise StoreError. Idempotent."""
+        with self._lock:
+            if self._conn is None:
+                return
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(sqlite3.Error):  # a planner hint; closing matters more
+                conn.execute("PRAGMA optimize")
+            conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so read-check-write is atomic."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            try:
+                yield conn
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from exc
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._error(exc) from exc
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"history database {self._path} is closed")
+        return self._conn
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"history database {self._path}: {exc}")
+
+    def _launch_id(self, conn: sqlite3.Connection, stack_id: str) -> int:
+        row = conn.execute("SELECT id FROM launches WHERE stack_id = ?", (stack_id,)).fetchone()
+        if row is None:
+            raise UnknownStackError(f"no tracked stack {stack_id!r}")
+        return row["id"]
+
+    # -- launches -------------------------------------------------------------------
+
+    def add_launch(
+        self,
+        *,
+        stack_id: str,
+        stack_name: str,
+        region: str,
+        endpoint: str,
+        sandbox: bool,
+        token: str,
+        notification_url: str,
+        request: dict[str, Any] | None = None,
+        operation: str = "CREATE",
+        status: str = "CREATE_IN_PROGRESS",
+        status_reason: str = "",
+        outputs: list[dict[str, Any]] | None = None,
+        created_at: float | None = None,
+    ) -> Launch:
+        """Start tracking a stack. ``request`` must already have NoEcho values masked."""
+        now = self._clock()
+        created = now if created_at is None else created_at
+        values = (
+            stack_id, stack_name, region, endpoint, int(sandbox), token, notification_url,
+            _dump(request or {}), operation, status, status_reason, _dump(outputs or []),
+            created, now,
+        )  # fmt: skip
+        with self._write() as conn:
+            try:
+                cursor = conn.execute(
+                    """INSERT INTO launches (stack_id, stack_name, region, endpoint, sandbox,
+                        token, notification_url, request, operation, status, status_reason,
+                        outputs, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    values,
+                )
+            except sqlite3.IntegrityError as exc:
+                # Say which column clashed without echoing the token.
+                raise StoreError(f"stack {stack_id!r} or its token is already tracked") from exc
+            row = conn.execute("SELECT * FROM launches WHERE id = ?", (cursor.lastrowid,))
+            return _launch_from_row(row.fetchone())
+
+    def get_by_token(self, token: str) -> Launch | None:
+        return self._get_one("token", token)
+
+    def get_by_stack(self, stack_id: str) -> Launch | None:
+        return self._get_one("stack_id", stack_id)
+
+    def _get_one(self, column: str, value: str) -> Launch | None:
+        with self._read() as conn:
+            row = conn.execute(f"SELECT * FROM launches WHERE {column} = ?", (value,)).fetchone()
+        return None if row is None else _launch_from_row(row)
+
+    def unfinished(self) -> list[Launch]:
+        """Stacks whose current operation has not been announced, oldest first (reconcile)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM launches WHERE finished_at IS NULL ORDER BY created_at, id"
+            ).fetchall()
+        return [_launch_from_row(row) for row in rows]
+
+    def history(self, limit: int = 100, offset: int = 0, search: str | None = None) -> list[Launch]:
+        """Newest first; ``search`` is a literal, case-insensitive substring of name/id/status."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        where = ""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if search:
+            where = "WHERE " + " OR ".join(
+                f"{column} LIKE :pattern ESCAPE '\\'"
+                for column in ("stack_name", "stack_id", "status")
+            )
+            params["pattern"] = _like_pattern(search)
+        with self._read() as conn:
+            rows = conn.execute(
+                f"""SELECT * FROM launches {where}
+                ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset""",
+                params,
+            ).fetchall()
+        return [_launch_from_row(row) for row in rows]
+
+    def update_status(
+        self,
+        stack_id: str,
+        status: str,
+        reason: str,
+        outputs: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Record progress (not an announcement); ``outputs=None`` keeps the stored ones."""
+        now = self._clock()
+        with self._write() as conn:
+            self._launch_id(conn, stack_id)
+            conn.execute(
+                """UPDATE launches SET status = ?, status_reason = ?,
+                    outputs = coalesce(?, outputs), updated_at = ? WHERE stack_id = ?""",
+                (status, reason, None if outputs is None else _dump(outputs), now, stack_id),
+            )
+
+    def begin_operation(
+        self,
+        stack_id: str,
+        operation: str,
+        status: str,
+        *,
+        notification_url: str | None = None,
+    ) -> Launch:
+        """Track a new operation (UPDATE/DELETE) on a known stack.
+
+        Bumps ``operation_seq`` so the gate lets this operation announce again, reopens the
+        stack (finished_at NULL) and keeps the announced list as history. A new
+        ``notification_url`` (same token, new tunnel) also clears the polling flag.
+        """
+        now = self._clock()
+        with self._write() as conn:
+            launch_id = self._launch_id(conn, stack_id)
+            conn.execute(
+                """UPDATE launches SET operation = ?, operation_seq = operation_seq + 1,
+                    status = ?, status_reason = '', finished_at = NULL, updated_at = ?,
+                    notification_url = coalesce(?, notification_url),
+                    polling = CASE WHEN ? IS NULL THEN polling ELSE 0 END
+                WHERE id = ?""",
+                (operation, status, now, notification_url, notification_url, launch_id),
+            )
+            row = conn.execute("SELECT * FROM launches WHERE id = ?", (launch_id,)).fetchone()
+        return _launch_from_row(row)
+
+    def announce(
+        self,
+        stack_id: str,
+        status: str,
+        reason: str,
+        outputs: list[dict[str, Any]] | None = None,
+    ) -> bool:
+        """The exactly-once gate: True only for the first caller per (stack, operation, status).
+
+        The UNIQUE row in ``announcements`` is the arbiter, inserted in the same IMMEDIATE
+        transaction that finishes the launch, so racing threads, connections or processes
+        cannot both win, and a crash cannot leave one half written.
+        """
+        now = self._clock()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, operation_seq, announced FROM launches WHERE stack_id = ?",
+                (stack_id,),
+            ).fetchone()
+            if row is None:
+                raise UnknownStackError(f"no tracked stack {stack_id!r}")
+            inserted = conn.execute(
+                """INSERT OR IGNORE INTO announcements (launch_id, operation_seq, status,
+                    announced_at) VALUES (?, ?, ?, ?)""",
+                (row["id"], row["operation_seq"], status, now),
+            ).rowcount
+            if not inserted:
+                return False
+            announced = [*json.loads(row["announced"]), status]
+            conn.execute(
+                """UPDATE launches SET status = ?, status_reason = ?,
+                    outputs = coalesce(?, outputs), finished_at = ?, updated_at = ?,
+                    announced = ? WHERE id = ?""",
+                (
+                    status, reason, None if outputs is None else _dump(outputs), now, now,
+                    _dump(announced), row["id"],
+                ),
+            )  # fmt: skip
+        return True
+
+    def set_polling(self, stack_id: str, polling: bool) -> None:
+        """Mark that callbacks can no longer reach us, so the tracker polls this stack."""
+        now = self._clock()
+        with self._write() as conn:
+            launch_id = self._launch_id(conn, stack_id)
+            conn.execute(
+                "UPDATE launches SET polling = ?, updated_at = ? WHERE id = ?",
+                (int(polling), now, launch_id),
+            )
+
+    # -- callbacks ------------------------------------------------------------------
+
+    def record_callback(
+        self,
+        token: str,
+        stack_id: str | None,
+        remote: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        verdict: str = "pending",
+        detail: str = "",
+    ) -> int:
+        """Keep a received POST verbatim (credentials redacted) before it is acted on."""
+        values = (
+            token, stack_id, self._clock(), remote, _dump(redact_headers(headers)),
+            bytes(body), verdict, detail,
+        )  # fmt: skip
+        with self._write() as conn:
+            cursor = conn.execute(
+                """INSERT INTO callbacks (token, stack_id, received_at, remote, headers, body,
+                    verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                values,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
+        """Record what the tracker decided; False if the row was already pruned."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
+                (verdict, detail, callback_id),
+            )
+            return cursor.rowcount > 0
+
+    def callbacks_for(self, stack_id: str, limit: int = 50) -> list[Callback]:
+        """Newest first: POSTs to this stack's token, plus any that claimed its StackId."""
+        with self._read() as conn:
+            rows = conn.execute(
+                """SELECT * FROM callbacks WHERE stack_id = :s
+                    OR token = (SELECT token FROM launches WHERE stack_id = :s)
+                ORDER BY id DESC LIMIT :l""",
+                {"s": stack_id, "l": max(limit, 0)},
+            ).fetchall()
+        return [_callback_from_row(row) for row in rows]
+
+    def recent_callbacks(self, limit: int = 50) -> list[Callback]:
+        """Newest first, every token: the receiver's event log."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM callbacks ORDER BY id DESC LIMIT ?", (max(limit, 0),)
+            ).fetchall()
+        return [_callback_from_row(row) for row in rows]
+
+    def prune_callbacks(self, keep: int) -> int:
+        """Delete all but the newest ``keep`` callbacks (hostile senders must not fill the disk)."""
+        if keep < 0:
+            raise ValueError("keep must not be negative")
+        with self._write() as conn:
+            cursor = conn.execute(
+                """DELETE FROM callbacks WHERE id NOT IN
+                    (SELECT id FROM callbacks ORDER BY id DESC LIMIT ?)""",
+                (keep,),
+            )
+            return cursor.rowcount
+
+
+class _Offload(Generic[P, T]):
+    """Turns ``Store.method`` into an awaitable ``AsyncStore.method`` with the same signature.
+
+    A descriptor rather than hand-written wrappers: one line per method, and type checkers
+    see ``Callable[P, Awaitable[T]]`` with the Store method's parameters and result.
+    """
+
+    def __init__(self, method: Callable[Concatenate[Store, P], T]) -> None:
+        self._method = method
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _Offload[P, T]: ...
+
+    @overload
+    def __get__(self, obj: AsyncStore, owner: type) -> Callable[P, Awaitable[T]]: ...
+
+    def __get__(
+        self, obj: AsyncStore | None, owner: type
+    ) -> _Offload[P, T] | Callable[P, Awaitable[T]]:
+        if obj is None:
+            return self
+        method = self._method
+
+        async def offloaded(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await obj.run(method, *args, **kwargs)
+
+        offloaded.__name__ = offloaded.__qualname__ = self._name
+        offloaded.__doc__ = method.__doc__
+        return offloaded
+
+
+class AsyncStore:
+    """A Store for the event loop: every call runs on one dedicated worker thread.
+
+    One thread keeps disk I/O off the loop and serializes calls in submission order, so
+    the engine never interleaves two transactions of its own.
+    """
+
+    def __init__(self, store: Store, *, executor: ThreadPoolExecutor | None = None) -> None:
+        self._store = store
+        self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> AsyncStore:
+        """Open on the worker thread, so even migrations never block the loop."""
+        executor = ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
+        loop = asyncio.get_running_loop()
+        try:
+            store = await loop.run_in_executor(
+                executor, functools.partial(Store.open, path, clock=clock)
+            )
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(store, executor=executor)
+
+    @property
+    def store(self) -> Store:
+        """The wrapped Store, for synchronous use outside the loop (tests, CLI)."""
+        return self._store
+
+    async def run(
+        self, fn: Callable[Concatenate[Store, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(store, *args, **kwargs)`` on the worker thread, after earlier calls."""
+        if self._closed:
+            raise StoreError(f"history database {self._store.path} is closed")
+        loop = asyncio.get_running_loop()
+        call = functools.partial(fn, self._store, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, call)
+
+    async def close(self) -> None:
+        """Close after the calls already queued have run. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._store.close)
+        finally:
+            self._executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> AsyncStore:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    add_launch = _Offload(Store.add_launch)
+    get_by_token = _Offload(Store.get_by_token)
+    get_by_stack = _Offload(Store.get_by_stack)
+    unfinished = _Offload(Store.unfinished)
+    history = _Offload(Store.history)
+    update_status = _Offload(Store.update_status)
+    begin_operation = _Offload(Store.begin_operation)
+    announce = _Offload(Store.announce)
+    set_polling = _Offload(Store.set_polling)
+    record_callback = _Offload(Store.record_callback)
+    set_verdict = _Offload(Store.set_verdict)
+    callbacks_for = _Offload(Store.callbacks_for)
+    recent_callbacks = _Offload(Store.recent_callbacks)
+    prune_callbacks = _Offload(Store.prune_callbacks)

@@ -1,0 +1,360 @@
+"""Stack lifecycle and delivery guarantees.
+
+A callback is a hint: it names a token and claims a status, and nothing signs it. The
+tracker records it, checks the claim with an authenticated GetStack, and announces what
+GetStack says, once per terminal status and operation (the store's gate makes that hold across
+processes). Stacks whose callback never comes are found by polling with backoff, and on start
+every unfinished stack is reconciled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rostray.core.events import (
+    CallbackReceived,
+    EventBus,
+    StackFinished,
+    StackStatusChanged,
+)
+from rostray.core.payload import CallbackPayload, Output
+from rostray.core.receiver import IncomingCallback
+from rostray.core.ros import RosClient, RosError, StackInfo
+from rostray.core.store import AsyncStore, Launch
+
+log = logging.getLogger(__name__)
+REGISTRATION_WAIT = 60.0  # seconds a callback may wait for its CreateStack to return
+
+OPERATION_OUTCOMES = {
+    "CREATE": frozenset(
+        {"CREATE_COMPLETE", "CREATE_FAILED", "CREATE_ROLLBACK_COMPLETE", "CREATE_ROLLBACK_FAILED"}
+    ),
+    "UPDATE": frozenset(
+        {"UPDATE_COMPLETE", "UPDATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED"}
+    ),
+    "DELETE": frozenset({"DELETE_COMPLETE", "DELETE_FAILED"}),
+}
+GONE_REASON = "The stack no longer exists"
+
+
+def ends_operation(operation: str, status: str) -> bool:
+    """A terminal status counts only for the operation being tracked (not a stale one)."""
+    return status in OPERATION_OUTCOMES.get(operation, frozenset())
+
+
+def redact(token: str) -> str:
+    return f"{token[:4]}…" if token else ""
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    grace: float = 60.0  # first GetStack for a stack whose callback has not come
+    max_interval: float = 300.0
+    verify_retries: int = 3  # GetStack may lag the callback briefly
+    verify_delay: float = 0.5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    status: str
+    announced: bool
+
+
+def outputs_to_dicts(outputs: tuple[Output, ...]) -> list[dict[str, Any]]:
+    return [
+        {"OutputKey": o.key, "OutputValue": o.value, "Description": o.description} for o in outputs
+    ]
+
+
+def outputs_from_dicts(items: list[dict[str, Any]]) -> tuple[Output, ...]:
+    return tuple(
+        Output(
+            key=str(i.get("OutputKey", "")),
+            value=i.get("OutputValue"),
+            description=str(i.get("Description") or "No description given"),
+        )
+        for i in items
+    )
+
+
+class Tracker:
+    def __init__(
+        self,
+        store: AsyncStore,
+        bus: EventBus,
+        ros_for: Callable[[Launch], RosClient | None],
+        policy: PollPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._ros_for = ros_for
+        self.policy = policy or PollPolicy()
+        self._clock = clock
+        self._tokens: dict[str, str] = {}  # token -> stack id ("" until CreateStack returns)
+        self._pending: dict[str, asyncio.Event] = {}
+        self._due: list[tuple[float, str]] = []
+        self._interval: dict[str, float] = {}
+        self._checks: dict[str, asyncio.Future[CheckResult | None]] = {}
+        self._last_status: dict[str, str] = {}
+        self._via: dict[str, str] = {}  # how the next poll's result counts: poll | reconcile
+        self._wakeup = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._poller: asyncio.Task[None] | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def start(self, known: list[Launch], unfinished: list[Launch]) -> None:
+        for launch in known:
+            self._tokens[launch.token] = launch.stack_id
+        for launch in unfinished:
+            self.track(launch, first_check_in=0.0, via="reconcile")
+        self._poller = asyncio.get_running_loop().create_task(self._poll_loop())
+
+    async def stop(self) -> None:
+        tasks = [*self._tasks, *([self._poller] if self._poller else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def settle(self) -> None:
+        """Wait for in-flight verifications (tests and clean shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- tracking ---------------------------------------------------------------------------
+
+    def is_known_token(self, token: str) -> bool:
+        return token in self._tokens
+
+    def expect(self, token: str) -> None:
+        """Accept callbacks for a token before CreateStack returns (fast stacks race it)."""
+        self._tokens[token] = ""
+        self._pending[token] = asyncio.Event()
+
+    def forget(self, token: str) -> None:
+        """CreateStack failed: the token will never have a stack."""
+        if self._tokens.get(token) == "":
+            del self._tokens[token]
+        if event := self._pending.pop(token, None):
+            event.set()
+
+    def track(
+        self, launch: Launch, *, first_check_in: float | None = None, via: str = "poll"
+    ) -> None:
+        self._tokens[launch.token] = launch.stack_id
+        if event := self._pending.pop(launch.token, None):
+            event.set()
+        delay = self.policy.grace if first_check_in is None else first_check_in
+        self._interval[launch.stack_id] = max(self.policy.grace, 0.05)
+        self._via[launch.stack_id] = via
+        self._schedule(launch.stack_id, delay)
+
+    def poll_soon(self, stack_id: str) -> None:
+        """Check a tracked stack now (URL changed, wake from sleep, user asked)."""
+        if stack_id in self._interval:
+            self._schedule(stack_id, 0.0)
+
+    def tracked(self) -> list[str]:
+        return list(self._interval)
+
+    def _schedule(self, stack_id: str, delay: float) -> None:
+        heapq.heappush(self._due, (self._clock() + delay, stack_id))
+        self._wakeup.set()
+
+    def _untrack(self, stack_id: str) -> None:
+        self._interval.pop(stack_id, None)
+
+    async def _poll_loop(self) -> None:
+        """Sleeps until the next stack is due; with nothing in flight it never wakes."""
+        while True:
+            self._wakeup.clear()
+            while self._due and self._due[0][1] not in self._interval:
+                heapq.heappop(self._due)
+            if not self._due:
+                await self._wakeup.wait()
+                continue
+            due, stack_id = self._due[0]
+            delay = due - self._clock()
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), delay)
+                except TimeoutError:
+                    pass
+                continue
+            heapq.heappop(self._due)
+            if any(s == stack_id for _, s in self._due):
+                continue  # a later entry for the same stack stays; skip duplicates
+            self._spawn(self._poll_once(stack_id))
+
+    async def _poll_once(self, stack_id: str) -> None:
+        result = await self.check(stack_id, via=self._via.pop(stack_id, "poll"))
+        if stack_id in self._interval and (result is None or not result.announced):
+            interval = self._interval[stack_id]
+            self._interval[stack_id] = min(interval * 2, self.policy.max_interval)
+            self._schedule(stack_id, interval)
+
+    # --- callbacks --------------------------------------------------------------------------
+
+    async def on_callback(self, incoming: IncomingCallback) -> None:
+        """Persist first (the receiver answers only after this returns), verify later."""
+        payload = incoming.payload
+        claimed_id = payload.stack_id if payload else None
+        verdict = "pending" if payload else "invalid"
+        callback_id = await self._store.record_callback(
+            incoming.token,
+            claimed_id,
+            incoming.remote,
+            incoming.headers,
+            incoming.body,
+            verdict,
+            incoming.error or "",
+        )
+        if payload is None:
+            self._bus.publish(CallbackReceived(None, None, "invalid", incoming.error or ""))
+            return
+        self._spawn(self._route(incoming.token, callback_id, payload))
+
+    async def _route(self, token: str, callback_id: int, payload: CallbackPayload) -> None:
+        """Match the body to the token's stack, then verify; a stack that finishes very fast
+        can call back before CreateStack has even returned its id to us."""
+        registered = self._pending.get(token)
+        if registered is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(registered.wait(), REGISTRATION_WAIT)
+        expected = self._tokens.get(token)
+        if expected != payload.stack_id:
+            detail = "the body names a stack this token was not issued for"
+            await self._store.set_verdict(callback_id, "mismatch", detail)
+            log.warning("callback for token %s names another stack", redact(token))
+            self._bus.publish(
+                CallbackReceived(payload.stack_id, payload.status, "mismatch", detail)
+            )
+            return
+        self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "pending"))
+        await self._verify(payload.stack_id, callback_id, payload.status)
+
+    async def _verify(self, stack_id: str, callback_id: int, claimed: str) -> None:
+        result: CheckResult | None = None
+        for attempt in range(self.policy.verify_retries + 1):
+            result = await self.check(stack_id, via="callback")
+            if result is not None and (
+                result.status == claimed or result.status.endswith(("_COMPLETE", "_FAILED"))
+            ):
+                break
+            await asyncio.sleep(self.policy.verify_delay * 2**attempt)
+        if result is not None and result.status == claimed:
+            verdict = "confirmed" if result.announced else "duplicate"
+            detail = "" if result.announced else "already announced"
+        else:
+            seen = result.status if result else "no answer"
+            verdict, detail = "unconfirmed", f"claimed {claimed}, GetStack says {seen}"
+            log.warning("callback for %s not confirmed: %s", stack_id, detail)
+        await self._store.set_verdict(callback_id, verdict, detail)
+        self._bus.publish(CallbackReceived(stack_id, claimed, verdict, detail))
+
+    # --- the one place that announces -------------------------------------------------------
+
+    async def check(self, stack_id: str, *, via: str) -> CheckResult | None:
+        """GetStack and announce a terminal status; concurrent checks of a stack share one."""
+        running = self._checks.get(stack_id)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[CheckResult | None] = asyncio.get_running_loop().create_future()
+        self._checks[stack_id] = future
+        try:
+            result = await self._check(stack_id, via)
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved
+            raise
+        finally:
+            del self._checks[stack_id]
+
+    async def _check(self, stack_id: str, via: str) -> CheckResult | None:
+        launch = await self._store.get_by_stack(stack_id)
+        if launch is None:
+            self._untrack(stack_id)
+            return None
+        ros = self._ros_for(launch)
+        if ros is None:
+            return None
+        try:
+            info = await ros.get_stack(stack_id, region=launch.region)
+        except RosError as exc:
+            if exc.code != "StackNotFound":
+                log.info("GetStack %s failed: %s", stack_id, exc)
+                return None
+            info = StackInfo(
+                stack_id, launch.stack_name, "DELETE_COMPLETE", GONE_REASON, launch.region
+            )
+        if info.terminal and ends_operation(launch.operation, info.status):
+            return await self._announce(launch, info, ros, via)
+        if info.terminal and info.status == launch.status:
+            return CheckResult(info.status, False)
+        if self._last_status.get(stack_id) != info.status:
+            self._last_status[stack_id] = info.status
+            await self._store.update_status(stack_id, info.status, info.status_reason)
+            self._bus.publish(StackStatusChanged(stack_id, launch.stack_name, info.status))
+        return CheckResult(info.status, False)
+
+    async def _announce(
+        self, launch: Launch, info: StackInfo, ros: RosClient, via: str
+    ) -> CheckResult:
+        reason = info.status_reason
+        if not info.status.endswith("COMPLETE") or "ROLLBACK" in info.status:
+            reason = await failure_reason(ros, launch, info)
+        announced = await self._store.announce(
+            launch.stack_id, info.status, reason, outputs_to_dicts(info.outputs)
+        )
+        self._untrack(launch.stack_id)
+        self._last_status.pop(launch.stack_id, None)
+        if announced:
+            self._bus.publish(
+                StackFinished(
+                    stack_id=launch.stack_id,
+                    stack_name=launch.stack_name,
+                    region=launch.region,
+                    operation=launch.operation,
+                    status=info.status,
+                    status_reason=reason,
+                    outputs=info.outputs,
+                    via=via,
+                    launched_at=launch.created_at,
+                    sandbox=launch.sandbox,
+                )
+            )
+        return CheckResult(info.status, announced)
+
+
+async def failure_reason(ros: RosClient, launch: Launch, info: StackInfo) -> str:
+    """The reason a user wants on failure: after a rollback GetStack only says the rollback
+    finished, so look for the event that started it or the resource that failed."""
+    try:
+        events = await ros.list_stack_events(launch.stack_id, region=launch.region)
+    except RosError:
+        return info.status_reason
+    for event in events:  # newest first
+        if event.is_stack and event.status.endswith("ROLLBACK_IN_PROGRESS") and event.status_reason:
+            return event.status_reason
+        if event.is_stack and event.status.endswith("_IN_PROGRESS"):
+            break  # the start of this operation: stop looking further back
+    for event in events:
+        if not event.is_stack and event.status.endswith("_FAILED") and event.status_reason:
+            return f"{event.logical_id}: {event.status_reason}"
+    return info.status_reason

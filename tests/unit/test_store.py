@@ -1,0 +1,689 @@
+"""Unit tests for the SQLite history: schema and migrations, round trips, search, the
+exactly-once announcement gate under races, callback bookkeeping, and AsyncStore."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rostray.core import store as store_mod
+from rostray.core.store import (
+    APPLICATION_ID,
+    REDACTED,
+    SCHEMA_VERSION,
+    AsyncStore,
+    Launch,
+    SchemaTooNewError,
+    Store,
+    StoreError,
+    UnknownStackError,
+)
+
+TOKEN = "tok-" + "a" * 60
+
+
+class FakeClock:
+    """Deterministic time: each reading is one second after the previous one."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "nested" / "history.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store.open(db_path, clock=FakeClock()) as st:
+        yield st
+
+
+def launch_fields(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "stack_id": f"stack-{n:04d}-uuid",
+        "stack_name": f"demo-{n}",
+        "region": "cn-hangzhou",
+        "endpoint": "127.0.0.1:8765",
+        "sandbox": True,
+        "token": f"{TOKEN}-{n}",
+        "notification_url": f"https://tunnel.example/hooks/{TOKEN}-{n}",
+        "request": {"template": "wait.yaml", "parameters": {"Password": "******"}},
+    }
+    return fields | overrides
+
+
+def raw(path: Path, sql: str) -> Any:
+    """Read a value with a plain sqlite3 connection, independent of Store."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+# -- schema, pragmas, migrations ---------------------------------------------------------
+
+
+def test_open_creates_directories_and_a_wal_database(store: Store, db_path: Path) -> None:
+    assert db_path.is_file()
+    assert raw(db_path, "PRAGMA journal_mode") == "wal"
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION >= 1
+    assert raw(db_path, "PRAGMA application_id") == APPLICATION_ID
+
+
+def test_connection_pragmas(store: Store) -> None:
+    conn = store._connection()  # white box: these settings are invisible from outside
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == store_mod.BUSY_TIMEOUT_MS
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_new_file_is_private(store: Store, db_path: Path) -> None:
+    assert db_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_migrates_an_empty_v0_file(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.touch()
+    with Store.open(db_path) as st:
+        st.add_launch(**launch_fields())
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION
+
+
+def test_reopen_keeps_data_and_version(db_path: Path) -> None:
+    with Store.open(db_path) as st:
+        st.add_launch(**launch_fields())
+    with Store.open(db_path) as st:
+        assert st.get_by_stack("stack-0001-uuid") is not None
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION
+
+
+def test_later_migrations_apply_in_order_and_keep_data(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(db_path) as st:
+        st.add_launch(**launch_fields())
+    extra = (
+        ("CREATE TABLE extra (x INTEGER)", "INSERT INTO extra VALUES (1)"),
+        ("UPDATE extra SET x = x + 1",),
+    )
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS + extra)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
+    with Store.open(db_path) as st:
+        assert st.get_by_stack("stack-0001-uuid") is not None
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION + 2
+    assert raw(db_path, "SELECT x FROM extra") == 2
+
+
+def test_failed_migration_leaves_nothing_behind(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, ("CREATE TABLE (",)))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match=r"history\.db"):
+        Store.open(db_path)
+    assert raw(db_path, "PRAGMA user_version") == 0
+    assert raw(db_path, "SELECT count(*) FROM sqlite_master") == 0
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError) as info:
+        Store.open(db_path)
+    message = str(info.value)
+    assert str(db_path) in message
+    assert "newer rostray" in message
+    assert f"v{SCHEMA_VERSION + 1}" in message
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(os.urandom(8192))
+
+
+def _header_then_garbage(path: Path) -> None:
+    with Store.open(path) as st:
+        for n in range(50):
+            st.add_launch(**launch_fields(n))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[100:] = b"\xde\xad\xbe\xef" * ((len(data) - 100) // 4)
+    path.write_bytes(bytes(data))
+
+
+def _a_directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _foreign_application(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.close()
+
+
+def _foreign_tables(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [_garbage, _header_then_garbage, _a_directory, _foreign_application, _foreign_tables],
+)
+def test_unusable_file_is_a_clear_store_error(db_path: Path, spoil: Any) -> None:
+    db_path.parent.mkdir(parents=True)
+    spoil(db_path)
+    with pytest.raises(StoreError) as info:
+        Store.open(db_path)
+    assert str(db_path) in str(info.value)
+    assert not isinstance(info.value, sqlite3.Error)
+
+
+# -- launches --------------------------------------------------------------------------
+
+
+def test_launch_round_trip_of_every_field(store: Store) -> None:
+    request = {
+        "template": {"name": "网站.yaml", "sha256": "ab" * 32},
+        "parameters": {"Name": "中文", "Password": "******", "Count": 3},
+        "timeout": 60,
+        "rollback": False,
+        "tags": [{"Key": "team", "Value": "ops"}],
+    }
+    outputs = [{"OutputKey": "Url", "OutputValue": "http://x", "Description": "站点"}]
+    added = store.add_launch(
+        **launch_fields(
+            request=request,
+            operation="CREATE",
+            status="CREATE_IN_PROGRESS",
+            status_reason="Stack CREATE started",
+            outputs=outputs,
+            created_at=42.5,
+        )
+    )
+    expected = Launch(
+        id=added.id,
+        stack_id="stack-0001-uuid",
+        stack_name="demo-1",
+        region="cn-hangzhou",
+        endpoint="127.0.0.1:8765",
+        sandbox=True,
+        token=f"{TOKEN}-1",
+        notification_url=f"https://tunnel.example/hooks/{TOKEN}-1",
+        request=request,
+        operation="CREATE",
+        status="CREATE_IN_PROGRESS",
+        status_reason="Stack CREATE started",
+        outputs=outputs,
+        created_at=42.5,
+        updated_at=1_001.0,
+        finished_at=None,
+        announced=[],
+        polling=False,
+        operation_seq=1,
+    )
+    assert added == expected
+    assert store.get_by_token(f"{TOKEN}-1") == expected
+    assert store.get_by_stack("stack-0001-uuid") == expected
+    assert store.get_by_token("nope") is None
+    assert store.get_by_stack("nope") is None
+
+
+def test_defaults_and_real_endpoint(store: Store) -> None:
+    launch = store.add_launch(
+        **launch_fields(endpoint="ros.aliyuncs.com", sandbox=False, request=None)
+    )
+    assert launch.sandbox is False
+    assert launch.endpoint == "ros.aliyuncs.com"
+    assert launch.request == {}
+    assert launch.outputs == []
+    assert launch.created_at == launch.updated_at
+
+
+def test_repr_never_shows_the_token(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    assert TOKEN not in repr(launch)
+
+
+def test_duplicate_launch_is_refused_without_echoing_the_token(store: Store) -> None:
+    store.add_launch(**launch_fields())
+    with pytest.raises(StoreError) as info:
+        store.add_launch(**launch_fields(token="other"))
+    assert TOKEN not in str(info.value)
+    with pytest.raises(StoreError):
+        store.add_launch(**launch_fields(stack_id="other"))
+    assert len(store.history()) == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda st: st.update_status("ghost", "CREATE_COMPLETE", ""),
+        lambda st: st.begin_operation("ghost", "UPDATE", "UPDATE_IN_PROGRESS"),
+        lambda st: st.announce("ghost", "CREATE_COMPLETE", "", []),
+        lambda st: st.set_polling("ghost", True),
+    ],
+)
+def test_writes_to_unknown_stacks_raise(store: Store, call: Any) -> None:
+    with pytest.raises(UnknownStackError):
+        call(store)
+
+
+def test_update_status_keeps_outputs_unless_given(store: Store) -> None:
+    first = store.add_launch(**launch_fields(outputs=[{"OutputKey": "A"}]))
+    store.update_status(first.stack_id, "CREATE_IN_PROGRESS", "resource 2/3")
+    launch = store.get_by_stack(first.stack_id)
+    assert launch is not None
+    assert (launch.status, launch.status_reason) == ("CREATE_IN_PROGRESS", "resource 2/3")
+    assert launch.outputs == [{"OutputKey": "A"}]
+    assert launch.updated_at > first.updated_at
+    assert launch.finished_at is None
+    store.update_status(first.stack_id, "CREATE_IN_PROGRESS", "", outputs=[])
+    assert store.get_by_stack(first.stack_id).outputs == []  # type: ignore[union-attr]
+
+
+def test_set_polling_round_trip(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    store.set_polling(launch.stack_id, True)
+    assert store.get_by_stack(launch.stack_id).polling is True  # type: ignore[union-attr]
+    store.set_polling(launch.stack_id, False)
+    assert store.get_by_stack(launch.stack_id).polling is False  # type: ignore[union-attr]
+
+
+def test_history_is_newest_first_with_paging(store: Store) -> None:
+    for n in range(5):
+        store.add_launch(**launch_fields(n))
+    store.add_launch(**launch_fields(9, created_at=0.0))  # oldest despite being added last
+    names = [launch.stack_name for launch in store.history()]
+    assert names == ["demo-4", "demo-3", "demo-2", "demo-1", "demo-0", "demo-9"]
+    assert [x.stack_name for x in store.history(limit=2, offset=1)] == ["demo-3", "demo-2"]
+    assert store.history(limit=0) == []
+    with pytest.raises(ValueError):
+        store.history(limit=-1)
+
+
+def test_history_ties_break_by_insertion(store: Store) -> None:
+    for n in range(3):
+        store.add_launch(**launch_fields(n, created_at=5.0))
+    assert [x.stack_name for x in store.history()] == ["demo-2", "demo-1", "demo-0"]
+
+
+def test_history_search_is_case_insensitive_across_name_id_and_status(store: Store) -> None:
+    store.add_launch(**launch_fields(1, stack_name="WebSite"))
+    store.add_launch(**launch_fields(2, stack_name="db", stack_id="ABC-def"))
+    store.add_launch(**launch_fields(3, stack_name="cache"))
+    store.announce("stack-0003-uuid", "CREATE_FAILED", "boom", None)
+    assert [x.stack_name for x in store.history(search="website")] == ["WebSite"]
+    assert [x.stack_name for x in store.history(search="abc-DEF")] == ["db"]
+    assert [x.stack_name for x in store.history(search="failed")] == ["cache"]
+    assert len(store.history(search="")) == 3
+    assert len(store.history(search=None)) == 3
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected"),
+    # Every status here is CREATE_IN_PROGRESS, so underscore needles avoid "E_I" and "_P".
+    [("%", ["a%b"]), ("_b", ["a_b"]), ("\\", ["a\\b"]), ("A%B", ["a%b"]), ("a_", ["a_b"])],
+)
+def test_history_search_treats_wildcards_literally(
+    store: Store, needle: str, expected: list[str]
+) -> None:
+    for n, name in enumerate(["a%b", "a_b", "axb", "a\\b"]):
+        store.add_launch(**launch_fields(n, stack_name=name, stack_id=f"id{n}"))
+    assert [x.stack_name for x in store.history(search=needle)] == expected
+
+
+# -- the exactly-once gate ------------------------------------------------------------
+
+
+def test_announce_exactly_once(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    outputs = [{"OutputKey": "Url", "OutputValue": "http://x", "Description": ""}]
+    assert store.announce(launch.stack_id, "CREATE_COMPLETE", "done", outputs) is True
+    assert store.announce(launch.stack_id, "CREATE_COMPLETE", "again", []) is False
+    after = store.get_by_stack(launch.stack_id)
+    assert after is not None
+    assert (after.status, after.status_reason, after.outputs) == (
+        "CREATE_COMPLETE",
+        "done",
+        outputs,
+    )
+    assert after.finished_at is not None
+    assert after.announced == ["CREATE_COMPLETE"]
+    assert store.unfinished() == []
+
+
+def test_announce_without_outputs_keeps_stored_ones(store: Store) -> None:
+    launch = store.add_launch(**launch_fields(outputs=[{"OutputKey": "A"}]))
+    assert store.announce(launch.stack_id, "CREATE_COMPLETE", "", None)
+    assert store.get_by_stack(launch.stack_id).outputs == [{"OutputKey": "A"}]  # type: ignore[union-attr]
+
+
+def test_distinct_terminal_statuses_of_one_operation_each_announce_once(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    assert store.announce(launch.stack_id, "CREATE_FAILED", "boom", None)
+    assert store.announce(launch.stack_id, "ROLLBACK_COMPLETE", "rolled back", None)
+    assert not store.announce(launch.stack_id, "CREATE_FAILED", "boom", None)
+    assert store.get_by_stack(launch.stack_id).announced == [  # type: ignore[union-attr]
+        "CREATE_FAILED",
+        "ROLLBACK_COMPLETE",
+    ]
+
+
+def test_each_new_operation_may_announce_again(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    sid = launch.stack_id
+    assert store.announce(sid, "CREATE_COMPLETE", "", None)
+    for round_ in range(2):  # two separate updates may both end UPDATE_COMPLETE
+        begun = store.begin_operation(sid, "UPDATE", "UPDATE_IN_PROGRESS")
+        assert begun.operation == "UPDATE"
+        assert begun.operation_seq == 2 + round_
+        assert begun.finished_at is None
+        assert begun.status_reason == ""
+        assert [x.stack_id for x in store.unfinished()] == [sid]
+        assert store.announce(sid, "UPDATE_COMPLETE", "", None)
+        assert not store.announce(sid, "UPDATE_COMPLETE", "", None)
+    store.begin_operation(sid, "DELETE", "DELETE_IN_PROGRESS")
+    assert store.announce(sid, "DELETE_COMPLETE", "", None)
+    final = store.get_by_stack(sid)
+    assert final is not None
+    assert final.announced == [
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "DELETE_COMPLETE",
+    ]
+    assert (final.operation, final.status, final.operation_seq) == ("DELETE", "DELETE_COMPLETE", 4)
+
+
+def test_gate_survives_reopening(db_path: Path) -> None:
+    with Store.open(db_path) as st:
+        st.add_launch(**launch_fields())
+        assert st.announce("stack-0001-uuid", "CREATE_COMPLETE", "", None)
+    with Store.open(db_path) as st:
+        assert not st.announce("stack-0001-uuid", "CREATE_COMPLETE", "", None)
+
+
+def test_eight_threads_on_two_connections_announce_exactly_once(db_path: Path) -> None:
+    stores = [Store.open(db_path), Store.open(db_path)]
+    sid = stores[0].add_launch(**launch_fields()).stack_id
+    rounds, workers = 20, 8
+    barrier = threading.Barrier(workers)
+    results: list[list[bool]] = [[] for _ in range(rounds)]
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        st = stores[index % 2]
+        try:
+            for round_ in range(rounds):
+                barrier.wait()
+                if index == 0 and round_:
+                    st.begin_operation(sid, "UPDATE", "UPDATE_IN_PROGRESS")
+                barrier.wait()
+                status = "CREATE_COMPLETE" if round_ == 0 else "UPDATE_COMPLETE"
+                results[round_].append(st.announce(sid, status, f"by {index}", None))
+        except BaseException as exc:
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert not errors
+        assert [r.count(True) for r in results] == [1] * rounds
+        assert all(len(r) == workers for r in results)
+        final = stores[1].get_by_stack(sid)
+        assert final is not None
+        assert final.announced == ["CREATE_COMPLETE"] + ["UPDATE_COMPLETE"] * (rounds - 1)
+    finally:
+        for st in stores:
+            st.close()
+
+
+# -- unfinished and begin_operation ----------------------------------------------------
+
+
+def test_unfinished_lists_open_stacks_oldest_first(store: Store) -> None:
+    for n in range(3):
+        store.add_launch(**launch_fields(n))
+    store.announce("stack-0001-uuid", "CREATE_COMPLETE", "", None)
+    assert [x.stack_id for x in store.unfinished()] == ["stack-0000-uuid", "stack-0002-uuid"]
+
+
+def test_begin_operation_with_new_url_clears_polling(store: Store) -> None:
+    launch = store.add_launch(**launch_fields())
+    store.set_polling(launch.stack_id, True)
+    kept = store.begin_operation(launch.stack_id, "UPDATE", "UPDATE_IN_PROGRESS")
+    assert kept.polling is True
+    assert kept.notification_url == launch.notification_url
+    moved = store.begin_operation(
+        launch.stack_id, "UPDATE", "UPDATE_IN_PROGRESS", notification_url="https://new/hooks/t"
+    )
+    assert moved.polling is False
+    assert moved.notification_url == "https://new/hooks/t"
+    assert moved.token == launch.token
+
+
+# -- callbacks -------------------------------------------------------------------------
+
+
+def test_callback_round_trip_keeps_raw_bytes(store: Store) -> None:
+    body = b'{"StackId": "x", "Status": "CREATE_COMPLETE"}\xff\xfe\x00\xc3('
+    headers = {
+        "Content-Type": "application/json",
+        "X-Note": "中文 value",
+        "X-Odd": "bad\udcff byte",  # how aiohttp surfaces undecodable header bytes
+    }
+    cid = store.record_callback(TOKEN, None, "203.0.113.7:5555", headers, body)
+    [cb] = store.recent_callbacks(10)
+    assert cb.id == cid
+    assert cb.token == TOKEN
+    assert cb.stack_id is None
+    assert cb.remote == "203.0.113.7:5555"
+    assert cb.headers == headers
+    assert list(cb.headers) == list(headers)
+    assert cb.body == body
+    assert isinstance(cb.body, bytes)
+    assert (cb.verdict, cb.detail) == ("pending", "")
+    assert cb.received_at == 1_001.0
+    assert TOKEN not in repr(cb)
+    assert store.set_verdict(cid, "announced", "GetStack confirmed CREATE_COMPLETE")
+    [cb] = store.recent_callbacks(10)
+    assert (cb.verdict, cb.detail) == ("announced", "GetStack confirmed CREATE_COMPLETE")
+
+
+def test_empty_body_and_explicit_verdict(store: Store) -> None:
+    store.record_callback("t", "s", "r", {}, b"", verdict="invalid", detail="empty body")
+    [cb] = store.recent_callbacks(1)
+    assert (cb.body, cb.verdict, cb.detail) == (b"", "invalid", "empty body")
+
+
+def test_sensitive_headers_are_redacted(store: Store) -> None:
+    headers = {
+        "authorization": "Bearer secret-1",
+        "Cookie": "session=secret-2",
+        "PROXY-AUTHORIZATION": "Basic secret-3",
+        "User-Agent": "ros-notifier",
+        "X-Authorization-Hint": "kept",
+    }
+    store.record_callback(TOKEN, "s", "r", headers, b"{}")
+    [cb] = store.recent_callbacks(1)
+    assert cb.headers == {
+        "authorization": REDACTED,
+        "Cookie": REDACTED,
+        "PROXY-AUTHORIZATION": REDACTED,
+        "User-Agent": "ros-notifier",
+        "X-Authorization-Hint": "kept",
+    }
+    conn = store._connection()
+    stored = conn.execute("SELECT headers FROM callbacks").fetchone()[0]
+    assert "secret" not in stored
+
+
+def test_callbacks_for_matches_token_or_claimed_stack(store: Store) -> None:
+    mine = store.add_launch(**launch_fields(1))
+    other = store.add_launch(**launch_fields(2))
+    a = store.record_callback(mine.token, mine.stack_id, "r", {}, b"a")
+    b = store.record_callback(mine.token, "forged-id", "r", {}, b"b", verdict="mismatch")
+    c = store.record_callback("unknown", mine.stack_id, "r", {}, b"c", verdict="unknown-token")
+    store.record_callback(other.token, other.stack_id, "r", {}, b"d")
+    assert [x.id for x in store.callbacks_for(mine.stack_id)] == [c, b, a]
+    assert [x.id for x in store.callbacks_for(mine.stack_id, limit=1)] == [c]
+    assert [x.body for x in store.callbacks_for(other.stack_id)] == [b"d"]
+    assert [x.id for x in store.callbacks_for("forged-id")] == [b]
+    assert len(store.recent_callbacks(3)) == 3
+
+
+def test_prune_keeps_the_newest(store: Store) -> None:
+    ids = [store.record_callback("t", None, "r", {}, bytes([n])) for n in range(10)]
+    assert store.prune_callbacks(3) == 7
+    assert [x.id for x in store.recent_callbacks(100)] == ids[:-4:-1]
+    assert store.prune_callbacks(3) == 0
+    assert store.set_verdict(ids[0], "announced") is False
+    assert store.prune_callbacks(0) == 3
+    assert store.recent_callbacks(100) == []
+    with pytest.raises(ValueError):
+        store.prune_callbacks(-1)
+
+
+def test_closed_store_raises(db_path: Path) -> None:
+    st = Store.open(db_path)
+    st.close()
+    st.close()
+    with pytest.raises(StoreError, match="closed"):
+        st.history()
+    with pytest.raises(StoreError, match="closed"):
+        st.add_launch(**launch_fields())
+
+
+# -- AsyncStore ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def astore(db_path: Path) -> Any:
+    async with await AsyncStore.open(db_path, clock=FakeClock()) as st:
+        yield st
+
+
+def test_async_store_wraps_every_public_store_method() -> None:
+    public = {
+        name
+        for name, member in inspect.getmembers(Store, inspect.isfunction)
+        if not name.startswith("_") and name not in {"open", "close"}
+    }
+    missing = {name for name in public if not hasattr(AsyncStore, name)}
+    assert not missing
+
+
+async def test_async_round_trip(astore: AsyncStore) -> None:
+    launch = await astore.add_launch(**launch_fields())
+    assert await astore.get_by_token(launch.token) == launch
+    assert await astore.announce(launch.stack_id, "CREATE_COMPLETE", "", None) is True
+    assert await astore.announce(launch.stack_id, "CREATE_COMPLETE", "", None) is False
+    cid = await astore.record_callback(launch.token, launch.stack_id, "r", {}, b"\xff")
+    await astore.set_verdict(cid, "duplicate")
+    [cb] = await astore.callbacks_for(launch.stack_id)
+    assert (cb.body, cb.verdict) == (b"\xff", "duplicate")
+    assert [x.stack_id for x in await astore.history(search="demo")] == [launch.stack_id]
+    assert await astore.unfinished() == []
+    assert astore.announce.__name__ == "announce"
+
+
+async def test_async_store_does_not_block_the_loop(astore: AsyncStore) -> None:
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    def slow(st: Store, seconds: float) -> str:
+        time.sleep(seconds)  # stands in for a slow disk
+        return st.path.name
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    assert await astore.run(slow, 0.4) == "history.db"
+    stop.set()
+    await task
+    assert ticks >= 10
+
+
+async def test_async_store_serializes_calls_on_one_thread(astore: AsyncStore) -> None:
+    active, peak, order, threads = 0, 0, [], set()
+    lock = threading.Lock()
+
+    def job(st: Store, n: int) -> int:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        threads.add(threading.get_ident())
+        time.sleep(0.02)
+        order.append(n)
+        with lock:
+            active -= 1
+        return n
+
+    results = await asyncio.gather(*(astore.run(job, n) for n in range(8)))
+    assert results == list(range(8))
+    assert order == list(range(8))
+    assert peak == 1
+    assert len(threads) == 1
+    assert threading.get_ident() not in threads
+
+
+async def test_concurrent_async_announces_win_once(astore: AsyncStore) -> None:
+    launch = await astore.add_launch(**launch_fields())
+    results = await asyncio.gather(
+        *(astore.announce(launch.stack_id, "CREATE_COMPLETE", "", None) for _ in range(10))
+    )
+    assert results.count(True) == 1
+
+
+async def test_async_close_runs_queued_calls_then_refuses(db_path: Path) -> None:
+    st = await AsyncStore.open(db_path)
+    pending = asyncio.ensure_future(st.add_launch(**launch_fields()))
+    await asyncio.sleep(0)
+    await st.close()
+    assert (await pending).stack_id == "stack-0001-uuid"
+    await st.close()
+    with pytest.raises(StoreError, match="closed"):
+        await st.history()
+    with Store.open(db_path) as sync:
+        assert len(sync.history()) == 1
+
+
+async def test_async_open_reports_store_errors(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match=r"history\.db"):
+        await AsyncStore.open(db_path)
