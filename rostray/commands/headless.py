@@ -24,15 +24,20 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--headless", action="store_true",
-                        help="run without a GUI: results as JSON lines on stdout")
+    parser.add_argument(
+        "--headless", action="store_true", help="run without a GUI: results as JSON lines on stdout"
+    )
     parser.add_argument("--config", type=Path, help="use this config file")
     parser.add_argument("--sandbox", action="store_true", help="use the embedded ROS sandbox")
     parser.add_argument("--endpoint", help="ROS endpoint (default ros.aliyuncs.com)")
-    parser.add_argument("--hidden", action="store_true",
-                        help="start without showing a window (used at login)")
-    parser.add_argument("--no-desktop-notifications", action="store_true",
-                        help="headless: only print results, never pop up notifications")
+    parser.add_argument(
+        "--hidden", action="store_true", help="start without showing a window (used at login)"
+    )
+    parser.add_argument(
+        "--no-desktop-notifications",
+        action="store_true",
+        help="headless: only print results, never pop up notifications",
+    )
 
 
 class DesktopAlerts:
@@ -76,10 +81,17 @@ async def headless(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stop.set)
     async with engine:
         sub = engine.subscribe()
-        print(json.dumps({"Event": "Started", "Mode": engine.mode,
-                          "Backend": engine.mode_description,
-                          "Receiver": engine.receiver.local_base_url if engine.receiver else None}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "Event": "Started",
+                    "Mode": engine.mode,
+                    "Backend": engine.mode_description,
+                    "Receiver": engine.receiver.local_base_url if engine.receiver else None,
+                }
+            ),
+            flush=True,
+        )
         stopper = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
@@ -90,8 +102,12 @@ async def headless(args: argparse.Namespace) -> int:
                     break
                 event = nxt.result()
                 if isinstance(event, StackFinished):
-                    print(json.dumps({"Event": "StackFinished", **result_json(event)},
-                                     ensure_ascii=False), flush=True)
+                    print(
+                        json.dumps(
+                            {"Event": "StackFinished", **result_json(event)}, ensure_ascii=False
+                        ),
+                        flush=True,
+                    )
                     if alerts is not None:
                         await alerts.send(event, engine.settings.notifications.max_outputs)
                 elif isinstance(event, EngineWarning):
@@ -117,7 +133,10 @@ def run_default(args: argparse.Namespace) -> int:
     try:
         from rostray.gui.app import run_gui  # type: ignore[attr-defined]
     except ImportError:
-        print("rostray: the GUI is not available here; running headless "
-              "(results print as JSON lines).", file=sys.stderr)
+        print(
+            "rostray: the GUI is not available here; running headless "
+            "(results print as JSON lines).",
+            file=sys.stderr,
+        )
         return run_headless(args)
     return int(run_gui(args))

@@ -1,38 +1,19 @@
 """Terminal output: result tables, JSON results and the live progress line.
 
 Values come from stack outputs and the network, so everything printed to a terminal goes
-through ``printable`` (control characters and escape sequences become visible, inert text).
+through ``inert`` (rostray.core.text): control and bidi characters are dropped.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from rostray.core.events import StackFinished
-from rostray.core.payload import Output
-
-
-def printable(value: Any, limit: int | None = None) -> str:
-    """One safe line: no ANSI escapes, no bidi overrides, no newlines; optionally truncated."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    out = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif category in ("Cc", "Cf") or category.startswith("Z") and ch != " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    result = "".join(out)
-    if limit is not None and len(result) > limit:
-        result = result[: max(limit - 1, 0)] + "…"
-    return result
+from rostray.core.payload import DEFAULT_DESCRIPTION, Output
+from rostray.core.text import inert as printable
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
@@ -41,15 +22,20 @@ def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-              for row in rows]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
     return "\n".join(lines)
 
 
-def outputs_table(outputs: Iterable[Output], width: int = 100) -> str:
-    rows = [(printable(o.key, 40), printable(o.value, width), printable(o.description, 40))
-            for o in outputs]
-    return table(rows, ("Output", "Value", "Description")) if rows else "(no outputs)"
+def outputs_text(outputs: Iterable[Output]) -> str:
+    """Full values, one per line, so a value such as a curl command can be copied whole."""
+    lines = []
+    for o in outputs:
+        lines.append(f"  {printable(o.key, 80)}: {printable(o.value)}")
+        if o.description and o.description != DEFAULT_DESCRIPTION:
+            lines.append(f"      {printable(o.description, 200)}")
+    return "\n".join(lines) if lines else "  (no outputs)"
 
 
 def result_json(event: StackFinished) -> dict[str, Any]:
@@ -83,9 +69,8 @@ def result_text(event: StackFinished) -> str:
         lines.append(f"  Reason: {printable(event.status_reason)}")
     if not event.sandbox:
         lines.append(f"  Console: {event.console_url}")
-    if event.outputs:
-        lines.append("")
-        lines.append(outputs_table(event.outputs))
+    lines.append("Outputs:")
+    lines.append(outputs_text(event.outputs))
     return "\n".join(lines)
 
 
@@ -110,8 +95,9 @@ class Progress:
         self._last_plain = ""
         self._width = 0
 
-    def update(self, status: str, done: int | None = None, total: int | None = None,
-               event: str = "") -> None:
+    def update(
+        self, status: str, done: int | None = None, total: int | None = None, event: str = ""
+    ) -> None:
         elapsed = format_duration(time.monotonic() - self.started)
         counts = f" {done}/{total} resources" if total else ""
         latest = f" | {printable(event, 60)}" if event else ""

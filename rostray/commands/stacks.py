@@ -21,9 +21,11 @@ from rostray.commands.output import (
     result_text,
     table,
 )
+from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
-from rostray.core.events import StackFinished, StackLaunched, Subscription
+from rostray.core.events import StackFinished, Subscription
 from rostray.core.ros import RosError
+from rostray.core.store import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -83,8 +85,9 @@ def make_engine(args: argparse.Namespace) -> Engine:
 # --- waiting --------------------------------------------------------------------------------
 
 
-async def watch_progress(engine: Engine, stack_id: str, progress: Progress,
-                         interval: float) -> None:
+async def watch_progress(
+    engine: Engine, stack_id: str, progress: Progress, interval: float
+) -> None:
     """Progress for the eye only; the result itself comes from the callback (or tracker)."""
     while True:
         with contextlib.suppress(RosError, LaunchRefused):
@@ -95,8 +98,7 @@ async def watch_progress(engine: Engine, stack_id: str, progress: Progress,
                 e = events[0]
                 latest = f"{e.logical_id} {e.status}"
             p = info.progress
-            progress.update(info.status, p.succeeded if p else None, p.total if p else None,
-                            latest)
+            progress.update(info.status, p.succeeded if p else None, p.total if p else None, latest)
         await asyncio.sleep(interval)
 
 
@@ -107,8 +109,11 @@ async def wait_for_finish(
     watcher = asyncio.create_task(watch_progress(engine, stack_id, progress, interval))
     try:
         async for event in sub:
-            if (isinstance(event, StackFinished) and event.stack_id == stack_id
-                    and event.operation == operation):
+            if (
+                isinstance(event, StackFinished)
+                and event.stack_id == stack_id
+                and event.operation == operation
+            ):
                 return event
         raise RuntimeError("the engine stopped before the stack finished")
     finally:
@@ -152,17 +157,31 @@ async def run_launch(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, live=None if not args.json else False)
     async with make_engine(args) as engine:
         sub = engine.subscribe()
+        for warning in engine.warnings:
+            progress.note(f"Warning: {warning}")
         launch = await engine.launch(request, allow_polling=args.poll)
         if args.json and not args.wait:
-            print(json.dumps({"StackId": launch.stack_id, "StackName": launch.stack_name,
-                              "Region": launch.region, "Status": launch.status}))
+            print(
+                json.dumps(
+                    {
+                        "StackId": launch.stack_id,
+                        "StackName": launch.stack_name,
+                        "Region": launch.region,
+                        "Status": launch.status,
+                    }
+                )
+            )
         else:
-            progress.note(f"Launched {printable(launch.stack_name)} ({launch.stack_id}) on the "
-                          f"{engine.mode_description}")
+            progress.note(
+                f"Launched {printable(launch.stack_name)} ({launch.stack_id}) on the "
+                f"{engine.mode_description}"
+            )
         if not args.wait:
             if engine.mode == "sandbox":
-                progress.note("Note: the embedded sandbox stops with this command; use --wait "
-                              "or run `rostray sandbox` to keep the stack running.")
+                progress.note(
+                    "Note: the embedded sandbox stops with this command; use --wait "
+                    "or run `rostray sandbox` to keep the stack running."
+                )
             return EXIT_OK
         try:
             event = await wait_for_finish(engine, sub, launch.stack_id, "CREATE", progress)
@@ -175,8 +194,9 @@ async def run_launch(args: argparse.Namespace) -> int:
 async def run_update(args: argparse.Namespace) -> int:
     body = read_template(args.template)[0] if args.template else None
     params = key_values(args.parameter, "-p/--parameter")
-    return await _operate(args, "UPDATE", lambda e: e.update(args.stack, template_body=body,
-                                                              parameters=params))
+    return await _operate(
+        args, "UPDATE", lambda e: e.update(args.stack, template_body=body, parameters=params)
+    )
 
 
 async def run_delete(args: argparse.Namespace) -> int:
@@ -199,11 +219,21 @@ async def run_status(args: argparse.Namespace) -> int:
     async with make_engine(args) as engine:
         info = await engine.stack_info(args.stack)
         if args.json:
-            print(json.dumps({
-                "StackId": info.stack_id, "StackName": info.stack_name, "Status": info.status,
-                "StatusReason": info.status_reason, "Region": info.region,
-                "Outputs": [{"OutputKey": o.key, "OutputValue": o.value} for o in info.outputs],
-            }, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "StackId": info.stack_id,
+                        "StackName": info.stack_name,
+                        "Status": info.status,
+                        "StatusReason": info.status_reason,
+                        "Region": info.region,
+                        "Outputs": [
+                            {"OutputKey": o.key, "OutputValue": o.value} for o in info.outputs
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return EXIT_OK
         print(f"{printable(info.stack_name)}: {info.status}")
         print(f"  StackId: {info.stack_id}   Region: {info.region}")
@@ -227,8 +257,16 @@ async def run_history(args: argparse.Namespace) -> int:
     for x in launches:
         started = datetime.fromtimestamp(x.created_at).strftime("%Y-%m-%d %H:%M")
         took = format_duration((x.finished_at or time.time()) - x.created_at)
-        rows.append((printable(x.stack_name, 40), x.region, x.status, started, took,
-                     "sandbox" if x.sandbox else "cloud"))
+        rows.append(
+            (
+                printable(x.stack_name, 40),
+                x.region,
+                x.status,
+                started,
+                took,
+                "sandbox" if x.sandbox else "cloud",
+            )
+        )
     print(table(rows, ("Stack", "Region", "Status", "Started", "Duration", "Where")))
     return EXIT_OK
 
@@ -238,13 +276,17 @@ async def run_history(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser, *, wait: bool = True) -> None:
     p.add_argument("--config", type=Path, help="use this config file instead of the default")
-    p.add_argument("--sandbox", action="store_true",
-                   help="use the embedded ROS sandbox even when credentials exist")
+    p.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the embedded ROS sandbox even when credentials exist",
+    )
     p.add_argument("--endpoint", help="ROS endpoint (default ros.aliyuncs.com)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     if wait:
-        p.add_argument("--wait", action="store_true",
-                       help="wait for the verified final status and print it")
+        p.add_argument(
+            "--wait", action="store_true", help="wait for the verified final status and print it"
+        )
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -256,10 +298,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout-minutes", type=int, default=60)
     p.add_argument("--disable-rollback", action="store_true")
     p.add_argument("--tag", action="append", metavar="KEY=VALUE")
-    p.add_argument("--notification-url", action="append", metavar="URL",
-                   help="an extra URL ROS should notify (up to four)")
-    p.add_argument("--poll", action="store_true",
-                   help="launch even without a public callback URL; learn the result by polling")
+    p.add_argument(
+        "--notification-url",
+        action="append",
+        metavar="URL",
+        help="an extra URL ROS should notify (up to four)",
+    )
+    p.add_argument(
+        "--poll",
+        action="store_true",
+        help="launch even without a public callback URL; learn the result by polling",
+    )
     _common(p)
     p.set_defaults(coro=run_launch)
 
@@ -301,6 +350,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"rostray: {exc}", file=sys.stderr)
         for key, message in exc.errors.items():
             print(f"  {key}: {printable(message)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (CredentialError, StoreError) as exc:
+        print(f"rostray: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RosError as exc:
         print(f"rostray: ROS error {printable(str(exc))}", file=sys.stderr)

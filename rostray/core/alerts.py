@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from rostray.core.events import StackFinished
+from rostray.core.text import inert as plain
 
 FRIENDLY = {
     "CREATE_COMPLETE": "created",
@@ -27,24 +27,6 @@ FRIENDLY = {
 }
 VALUE_LIMIT = 120
 REASON_LIMIT = 300
-_INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
-
-
-def plain(value: Any, limit: int) -> str:
-    """One line of inert text: control, bidi-override and zero-width characters removed."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    kept = []
-    for ch in text:
-        code = ord(ch)
-        if ch in "\r\n\t":
-            kept.append(" ")
-        elif code < 0x20 or 0x7F <= code < 0xA0 or 0x202A <= code <= 0x202E \
-                or 0x2066 <= code <= 0x2069 or code in _INVISIBLE:
-            continue
-        else:
-            kept.append(ch)
-    result = " ".join("".join(kept).split())
-    return result if len(result) <= limit else result[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -83,7 +65,8 @@ def compose(event: StackFinished, max_outputs: int = 3) -> Alert:
         body="\n".join(lines),
         urgent=not event.succeeded,
         copy_text=(first.value if isinstance(first.value, str) else json.dumps(first.value))
-        if first else None,
+        if first
+        else None,
         copy_label=f"Copy {plain(first.key, 30)}" if first else None,
         console_url=None if event.sandbox else event.console_url,
     )
@@ -95,8 +78,10 @@ def summarize(events: list[StackFinished]) -> Alert:
     title = f"{len(events)} stacks finished"
     if failed:
         title += f", {len(failed)} failed"
-    names = [f"{plain(e.stack_name, 40)}: {e.status}" for e in (failed + [
-        e for e in events if e.succeeded])[:6]]
+    names = [
+        f"{plain(e.stack_name, 40)}: {e.status}"
+        for e in (failed + [e for e in events if e.succeeded])[:6]
+    ]
     if len(events) > 6:
         names.append(f"+{len(events) - 6} more")
     return Alert(title, "\n".join(names), bool(failed), None, None, None)

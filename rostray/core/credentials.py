@@ -122,7 +122,9 @@ def resolve(
     ``explicit`` wins in every mode but "sandbox", which always answers None.
     """
     if mode not in MODES:
-        raise CredentialError(f'unknown credentials mode "{mode}"; expected one of {MODES}')
+        raise CredentialError(
+            f'unknown credentials mode "{mode}"; expected one of {", ".join(MODES)}'
+        )
     env = os.environ if environ is None else environ
     result = Resolution()
     if mode == "sandbox":

@@ -16,12 +16,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rostray.config import Settings, data_dir
-from rostray.core.credentials import Credentials, resolve_credentials
+from rostray.config import RosSettings, Settings, data_dir
+from rostray.core.credentials import Credentials, resolve
 from rostray.core.events import EventBus, StackLaunched, Subscription
 from rostray.core.receiver import Receiver
 from rostray.core.ros import RosClient, StackEvent, StackInfo, StackRequest
-from rostray.core.store import AsyncStore, Launch, Store
+from rostray.core.store import AsyncStore, Launch
 from rostray.core.templates import (
     ParameterErrors,
     TemplateError,
@@ -32,6 +32,7 @@ from rostray.core.templates import (
 from rostray.core.tracker import PollPolicy, Tracker
 
 log = logging.getLogger(__name__)
+KEEP_CALLBACKS = 5000  # raw callback bodies kept for inspection; older ones are pruned
 
 
 class LaunchRefused(Exception):
@@ -109,6 +110,7 @@ class Engine:
         self.receiver: Receiver | None = None
         self.tracker: Tracker | None = None
         self.credential_source = ""
+        self.warnings: list[str] = []  # for the UI: locked keyring, legacy env vars, …
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -129,10 +131,13 @@ class Engine:
             creds = await self._start_sandbox()
         else:
             self.credential_source = creds.source
-        region = creds.region or self.settings.ros.region
+        # A region the user configured beats a CLI profile's; the profile's beats the default.
+        configured = self.settings.ros.region
+        region = configured if configured != RosSettings().region else creds.region or configured
         endpoint = self.sandbox.endpoint if self.sandbox is not None else self._endpoint
         self.ros = RosClient(creds, region=region, endpoint=endpoint)
-        self.store = AsyncStore(Store.open(self._store_path))
+        self.store = await AsyncStore.open(self._store_path)
+        await self.store.prune_callbacks(KEEP_CALLBACKS)
         self.tracker = Tracker(self.store, self.bus, self._ros_for, self._policy)
         r = self.settings.receiver
         self.receiver = Receiver(
@@ -151,9 +156,9 @@ class Engine:
 
     def _resolve_credentials(self) -> Credentials | None:
         ros = self.settings.ros
-        return resolve_credentials(
-            explicit=self._explicit, mode=ros.credentials, profile=ros.profile
-        )
+        found = resolve(explicit=self._explicit, mode=ros.credentials, profile=ros.profile)
+        self.warnings.extend(found.warnings)
+        return found.credentials
 
     async def _start_sandbox(self) -> Credentials:
         from rostray.sandbox import Sandbox, SandboxConfig
@@ -161,7 +166,11 @@ class Engine:
         s = self.settings.sandbox
         state = self._sandbox_state
         if state is None:
-            state = Path(s.state_file) if s.state_file else data_dir() / "sandbox-state.json"
+            state = (
+                Path(s.state_file).expanduser()
+                if s.state_file
+                else data_dir() / "sandbox-state.json"
+            )
         self.sandbox = Sandbox(
             SandboxConfig(
                 access_key_secret=secrets.token_urlsafe(24),
@@ -333,9 +342,7 @@ class Engine:
     async def _begin(
         self, launch: Launch, operation: str, status: str, store: AsyncStore, tracker: Tracker
     ) -> Launch:
-        await store.begin_operation(launch.stack_id, operation, status)
-        updated = await store.get_by_stack(launch.stack_id)
-        assert updated is not None
+        updated = await store.begin_operation(launch.stack_id, operation, status)
         tracker.track(updated)
         self.bus.publish(
             StackLaunched(

@@ -26,10 +26,31 @@ from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
 
 log = logging.getLogger(__name__)
 
+
+class _ProtocolErrorFilter(logging.Filter):
+    """aiohttp's HTTP-level errors quote the raw request line, which holds the token. Keep only
+    the exception's class, and at DEBUG: scanners and broken clients are not our failures."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError | web.RequestPayloadError):
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}".replace("%", "%%")
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+# aiohttp's own server logger, replaced by ours for this app only.
+_http_log = logging.getLogger(f"{__name__}.http")
+_http_log.addFilter(_ProtocolErrorFilter())
+
 DEFAULT_MAX_BODY = 65_536
 DEFAULT_RATE = 20.0  # requests per second, sustained, for the whole server
 DEFAULT_BURST = 50
 DEFAULT_READ_TIMEOUT = 10.0  # seconds to receive a body; stops slow-drip senders
+KEEPALIVE_TIMEOUT = 75.0  # aiohttp's default holds idle connections for an hour
 
 # Shape of anything we would ever mint (token_urlsafe); other paths never reach the app.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -111,7 +132,12 @@ class TokenBucket:
 
 
 class Receiver:
-    """Owns the aiohttp runner; bind to loopback and let the tunnel bring the traffic in."""
+    """Owns the aiohttp runner; bind to loopback and let the tunnel bring the traffic in.
+
+    ``is_known_token`` and ``on_probe`` must be quick and non-blocking (a dict lookup);
+    ``on_callback`` should persist and return, since the sender waits for the answer.
+    ``rate_limit`` is requests per second for the whole server (``None`` or 0 turns it off).
+    """
 
     def __init__(
         self,
@@ -143,7 +169,12 @@ class Receiver:
         if self._runner is not None:
             raise RuntimeError("receiver already started")
         runner = web.AppRunner(
-            self._make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0
+            self._make_app(),
+            access_log=None,  # the access log prints paths, and paths hold tokens
+            logger=_http_log,
+            keepalive_timeout=KEEPALIVE_TIMEOUT,
+            handle_signals=False,
+            shutdown_timeout=2.0,
         )
         await runner.setup()
         try:
@@ -376,8 +407,9 @@ def _reply(
 
 
 def _closing(status: int, data: dict[str, Any]) -> web.Response:
-    """An answer that ends the connection, so aiohttp never drains (or re-reads) a body we
-    gave up on: an oversized upload, a slow drip, a broken encoding."""
+    """An answer after which the connection is not reused, because it still carries a body we
+    gave up on (oversized, slow drip, broken encoding). aiohttp may linger up to 10 s reading
+    and discarding the rest, so the sender gets to read this answer."""
     response = _reply(status, data)
     response.force_close()
     return response

@@ -181,8 +181,9 @@ class RosClient:
         self._retry_delay = retry_delay
         self._owns_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="ros")
-        self._client = _make_acs_client(credentials, region, self.local, connect_timeout,
-                                        read_timeout)
+        self._client = _make_acs_client(
+            credentials, region, self.local, connect_timeout, read_timeout
+        )
 
     async def close(self) -> None:
         if self._owns_executor:
@@ -321,8 +322,10 @@ class RosClient:
         r = DescribeRegionsRequest()
         r.set_AcceptLanguage(language)
         result = await self.call(r)
-        return [(str(x["RegionId"]), str(x.get("LocalName", x["RegionId"])))
-                for x in result.get("Regions") or []]
+        return [
+            (str(x["RegionId"]), str(x.get("LocalName", x["RegionId"])))
+            for x in result.get("Regions") or []
+        ]
 
 
 def _parameter_list(parameters: Mapping[str, str]) -> list[dict[str, str]]:
@@ -333,8 +336,9 @@ def _decode(raw: bytes | str) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except ValueError:
-        raise RosError("SDK.InvalidResponse", "the endpoint answered with something not JSON") \
-            from None
+        raise RosError(
+            "SDK.InvalidResponse", "the endpoint answered with something not JSON"
+        ) from None
     if not isinstance(data, dict):
         raise RosError("SDK.InvalidResponse", "the endpoint answered with a non-object")
     return data
@@ -377,4 +381,3 @@ def _make_acs_client(
             **kwargs,
         )
     return AcsClient(creds.access_key_id, creds.access_key_secret, **kwargs)
-

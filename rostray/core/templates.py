@@ -444,7 +444,8 @@ def _check_constraints(spec: ParameterSpec, value: Any) -> None:
     ):
         lo = format_value(spec.min_value, "Number") if spec.min_value is not None else None
         hi = format_value(spec.max_value, "Number") if spec.max_value is not None else None
-        raise _invalid(spec, f"{_shown(spec, value)} is out of range (min: {lo}, max: {hi})")
+        shown = "the value" if spec.no_echo else format_value(value, "Number")
+        raise _invalid(spec, f"{shown} is out of range (min: {lo}, max: {hi})")
 
 
 def coerce_parameter(spec: ParameterSpec, raw: Any) -> Any:

@@ -190,10 +190,8 @@ class Tracker:
             due, stack_id = self._due[0]
             delay = due - self._clock()
             if delay > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), delay)
-                except TimeoutError:
-                    pass
                 continue
             heapq.heappop(self._due)
             if any(s == stack_id for _, s in self._due):

@@ -115,7 +115,8 @@ def resource_not_found(stack: str, name: str) -> RosApiError:
 
 def action_not_found() -> RosApiError:
     return RosApiError(
-        "InvalidAction.NotFound", "Specified api is not found, please check your url and method.",
+        "InvalidAction.NotFound",
+        "Specified api is not found, please check your url and method.",
         404,
     )
 
@@ -135,9 +136,7 @@ def access_key_not_found() -> RosApiError:
 
 
 def timestamp_expired() -> RosApiError:
-    return RosApiError(
-        "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
-    )
+    return RosApiError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 
 
 def nonce_used() -> RosApiError:

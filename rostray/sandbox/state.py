@@ -39,10 +39,29 @@ def stack_from_dict(data: dict[str, Any]) -> Stack:
         h: [WaitSignal(**s) for s in sigs] for h, sigs in data.get("wait_signals", {}).items()
     }
     if stack.in_progress:
-        stack.set_status(
-            f"{stack.action}_FAILED", "The sandbox stopped while this operation was running"
-        )
+        _fail_interrupted(stack)
     return stack
+
+
+def _fail_interrupted(stack: Stack) -> None:
+    """An operation cut off by a stop cannot resume: its running resources and the stack fail."""
+    reason = "The sandbox stopped while this operation was running"
+    for res in stack.resources.values():
+        if res.status.endswith("_IN_PROGRESS"):
+            res.status, res.status_reason = f"{res.status.rsplit('_', 2)[0]}_FAILED", reason
+            stack.add_event(res.status, reason, resource=res)
+    stack.set_status(f"{stack.action}_FAILED", reason)
+
+
+def _max_sequence(items: list[Any]) -> int:
+    sequences = [
+        event.get("sequence")
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("events"), list)
+        for event in item["events"]
+        if isinstance(event, dict)
+    ]
+    return max((n for n in sequences if isinstance(n, int)), default=0)
 
 
 class StateFile:
@@ -56,18 +75,20 @@ class StateFile:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ValueError(f"{self.path}: cannot read sandbox state ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        items = data.get("stacks", []) if isinstance(data, dict) else None
+        if not isinstance(items, list) or data.get("format") != FORMAT:
             raise ValueError(f"{self.path}: not a rostray sandbox state file (format {FORMAT})")
+        # New events (an interrupted operation's FAILED rows) must sort after the saved ones,
+        # so move the sequence past them before any stack is rebuilt.
+        bump_event_sequence(_max_sequence(items))
         stacks: dict[str, Stack] = {}
-        for item in data.get("stacks", []):
+        for item in items:
             try:
                 stack = stack_from_dict(item)
-            except (TemplateError, TypeError, KeyError) as exc:
+            except (TemplateError, TypeError, KeyError, AttributeError) as exc:
                 log.warning("skipping unreadable stack in %s: %s", self.path, exc)
                 continue
             stacks[stack.id] = stack
-        seen = max((e.sequence for s in stacks.values() for e in s.events), default=0)
-        bump_event_sequence(seen)
         return stacks
 
     def save(self, stacks: dict[str, Stack]) -> None:

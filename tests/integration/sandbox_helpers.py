@@ -10,6 +10,7 @@ import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkros.request.v20190910 import (
     CreateStackRequest,
+    DeleteStackRequest,
     GetStackRequest,
     GetStackResourceRequest,
     ListStackResourcesRequest,
@@ -58,6 +59,26 @@ async def wait_terminal(ros: Any, stack_id: str, timeout: float = 20) -> dict[st
             stack = await ros(GetStackRequest.GetStackRequest, StackId=stack_id)
             if stack["Status"].endswith(TERMINAL_SUFFIXES):
                 return stack
+            await asyncio.sleep(0.02)
+
+    return await asyncio.wait_for(poll(), timeout)
+
+
+async def delete_and_wait(ros: Any, stack_id: str, timeout: float = 20) -> str:
+    """DeleteStack, then poll: "DELETE_COMPLETE" once GetStack says StackNotFound, else the
+    terminal status the stack stopped in (DELETE_FAILED)."""
+    await ros(DeleteStackRequest.DeleteStackRequest, StackId=stack_id)
+
+    async def poll() -> str:
+        while True:
+            try:
+                stack = await ros(GetStackRequest.GetStackRequest, StackId=stack_id)
+            except ServerException as exc:
+                if exc.get_error_code() == "StackNotFound":
+                    return "DELETE_COMPLETE"
+                raise
+            if stack["Status"] != "DELETE_IN_PROGRESS":
+                return stack["Status"]
             await asyncio.sleep(0.02)
 
     return await asyncio.wait_for(poll(), timeout)

@@ -91,9 +91,10 @@ def request(name: str, body: str, **kw) -> LaunchRequest:
 
 async def post(url: str, body: dict | bytes) -> int:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    async with aiohttp.ClientSession() as session, session.post(
-        url, data=data, headers={"Content-Type": "application/json"}
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=data, headers={"Content-Type": "application/json"}) as response,
+    ):
         return response.status
 
 
@@ -102,8 +103,11 @@ async def test_launch_success_is_announced_once_from_the_callback(engine: Engine
     launch = await engine.launch(request("seed", template_text("seed-webhook.json")))
     assert launch.notification_url.startswith(engine.receiver.local_base_url + "/hooks/")
     event = await next_finished(sub)
-    assert (event.stack_id, event.status, event.via) == (launch.stack_id, "CREATE_COMPLETE",
-                                                          "callback")
+    assert (event.stack_id, event.status, event.via) == (
+        launch.stack_id,
+        "CREATE_COMPLETE",
+        "callback",
+    )
     assert event.succeeded
     [output] = event.outputs
     assert output.key == "CurlCli" and output.value.startswith("curl -i -X POST")
@@ -134,14 +138,22 @@ async def test_no_rollback_failure(engine: Engine) -> None:
     assert "WaitConditionTimeout" in event.status_reason
 
 
-async def test_bad_parameters_are_refused_before_any_api_call(engine: Engine,
-                                                               sandbox: Sandbox) -> None:
-    body = template_json({"Parameters": {"Size": {"Type": "Number", "MaxValue": 10},
-                                         "Env": {"Type": "String", "AllowedValues": ["a"]}},
-                          "Resources": {}})
+async def test_bad_parameters_are_refused_before_any_api_call(
+    engine: Engine, sandbox: Sandbox
+) -> None:
+    body = template_json(
+        {
+            "Parameters": {
+                "Size": {"Type": "Number", "MaxValue": 10},
+                "Env": {"Type": "String", "AllowedValues": ["a"]},
+            },
+            "Resources": {},
+        }
+    )
     with pytest.raises(LaunchRefused) as info:
-        await engine.launch(request("bad", body, parameters={"Size": "11", "Env": "b",
-                                                             "Nope": "1"}))
+        await engine.launch(
+            request("bad", body, parameters={"Size": "11", "Env": "b", "Nope": "1"})
+        )
     assert set(info.value.errors) == {"Size", "Env", "Nope"}
     assert "out of range" in info.value.errors["Size"]
     assert sandbox.engine.stacks == {}
@@ -151,8 +163,12 @@ async def test_forged_callbacks_are_never_announced(engine: Engine) -> None:
     sub = engine.subscribe()
     wait = await engine.launch(request("forge-target", WAIT_TEMPLATE))
     other = await engine.launch(request("other", WAIT_TEMPLATE))
-    body = {"StackId": wait.stack_id, "StackName": "forge-target", "Status": "CREATE_COMPLETE",
-            "Outputs": [{"OutputKey": "Data", "OutputValue": "evil"}]}
+    body = {
+        "StackId": wait.stack_id,
+        "StackName": "forge-target",
+        "Status": "CREATE_COMPLETE",
+        "Outputs": [{"OutputKey": "Data", "OutputValue": "evil"}],
+    }
     base = engine.receiver.local_base_url
     assert await post(f"{base}/hooks/not-a-token", body) == 404
     assert await post(wait.notification_url, body) == 200  # status GetStack denies
@@ -171,8 +187,7 @@ async def test_duplicate_and_late_callbacks_are_announced_once(engine: Engine) -
     sub = engine.subscribe()
     launch = await engine.launch(request("dup", template_text("seed-webhook.json")))
     event = await next_finished(sub)
-    body = {"StackId": launch.stack_id, "StackName": "dup", "Status": event.status,
-            "Outputs": []}
+    body = {"StackId": launch.stack_id, "StackName": "dup", "Status": event.status, "Outputs": []}
     for _ in range(3):
         assert await post(launch.notification_url, body) == 200
     found = await verdicts(sub, 4)  # the original callback's verdict, then three duplicates
@@ -183,29 +198,34 @@ async def test_duplicate_and_late_callbacks_are_announced_once(engine: Engine) -
     assert len(await engine.store.callbacks_for(launch.stack_id)) == 4
 
 
-async def test_a_lost_callback_is_found_by_polling(engine: Engine,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_lost_callback_is_found_by_polling(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "callback_base_url", lambda: "http://127.0.0.1:9")
     sub = engine.subscribe()
     launch = await engine.launch(request("lost", template_text("seed-webhook.json")))
     event = await next_finished(sub)
-    assert (event.stack_id, event.status, event.via) == (launch.stack_id, "CREATE_COMPLETE",
-                                                          "poll")
+    assert (event.stack_id, event.status, event.via) == (launch.stack_id, "CREATE_COMPLETE", "poll")
 
 
 async def test_update_and_delete_are_announced_through_the_same_token(engine: Engine) -> None:
-    body = template_json({
-        "Parameters": {"Greeting": {"Type": "String", "Default": "hi"}},
-        "Resources": {},
-        "Outputs": {"Said": {"Value": {"Ref": "Greeting"}}},
-    })
+    body = template_json(
+        {
+            "Parameters": {"Greeting": {"Type": "String", "Default": "hi"}},
+            "Resources": {},
+            "Outputs": {"Said": {"Value": {"Ref": "Greeting"}}},
+        }
+    )
     sub = engine.subscribe()
     launch = await engine.launch(request("lifecycle", body))
     assert (await next_finished(sub)).status == "CREATE_COMPLETE"
     await engine.update("lifecycle", template_body=body, parameters={"Greeting": "bye"})
     updated = await next_finished(sub)
-    assert (updated.operation, updated.status, updated.via) == ("UPDATE", "UPDATE_COMPLETE",
-                                                                 "callback")
+    assert (updated.operation, updated.status, updated.via) == (
+        "UPDATE",
+        "UPDATE_COMPLETE",
+        "callback",
+    )
     assert updated.outputs[0].value == "bye"
     await engine.delete(launch.stack_id)
     deleted = await next_finished(sub)
@@ -230,15 +250,22 @@ async def test_restart_reconciles_what_finished_while_away(
         sub = second.subscribe()
         event = await next_finished(sub)
         assert (event.stack_id, event.status, event.via) == (
-            launch.stack_id, "CREATE_COMPLETE", "reconcile")
+            launch.stack_id,
+            "CREATE_COMPLETE",
+            "reconcile",
+        )
         assert event.outputs[0].value == '{"1": "done"}'
 
 
 async def test_embedded_sandbox_without_credentials(tmp_path: Path) -> None:
     settings = Settings()
     settings.sandbox.time_scale = 0.01
-    engine = Engine(settings, store_path=tmp_path / "h.sqlite3",
-                    sandbox_state=tmp_path / "state.json", poll_policy=FAST)
+    engine = Engine(
+        settings,
+        store_path=tmp_path / "h.sqlite3",
+        sandbox_state=tmp_path / "state.json",
+        poll_policy=FAST,
+    )
     async with engine:
         assert engine.mode == "sandbox"
         assert "sandbox" in engine.mode_description

@@ -53,8 +53,11 @@ WAIT_TEMPLATE = template_json(
 
 async def test_seed_template_completes_and_posts_outputs(ros, recorder) -> None:
     stack_id = await create(
-        ros, "test-web-hook", template_text("seed-webhook.json"),
-        NotificationURLs=[recorder.url], TimeoutInMinutes=120,
+        ros,
+        "test-web-hook",
+        template_text("seed-webhook.json"),
+        NotificationURLs=[recorder.url],
+        TimeoutInMinutes=120,
     )
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", stack_id)
     stack = await wait_terminal(ros, stack_id)
@@ -89,8 +92,13 @@ async def test_get_stack_shape(ros) -> None:
         }
     )
     stack_id = await create(
-        ros, "shape", body, parameters={"Password": "hunter2"},
-        DisableRollback=True, TimeoutInMinutes=30, Tags=[{"Key": "env", "Value": "dev"}],
+        ros,
+        "shape",
+        body,
+        parameters={"Password": "hunter2"},
+        DisableRollback=True,
+        TimeoutInMinutes=30,
+        Tags=[{"Key": "env", "Value": "dev"}],
     )
     stack = await wait_terminal(ros, stack_id)
     assert TIME.match(stack["CreateTime"])
@@ -152,7 +160,10 @@ async def test_timed_out_wait_condition_rolls_back_and_posts_only_the_rollback(
     ros, recorder
 ) -> None:
     stack_id = await create(
-        ros, "rollback", WAIT_TEMPLATE, parameters={"Timeout": "5"},
+        ros,
+        "rollback",
+        WAIT_TEMPLATE,
+        parameters={"Timeout": "5"},
         NotificationURLs=[recorder.url],
     )
     stack = await wait_terminal(ros, stack_id)
@@ -160,15 +171,16 @@ async def test_timed_out_wait_condition_rolls_back_and_posts_only_the_rollback(
     await recorder.wait_for(lambda p: len(p) == 1)
     await asyncio.sleep(0.1)
     assert recorder.statuses() == ["CREATE_ROLLBACK_COMPLETE"]
-    events = await ros(
-        ListStackEventsRequest.ListStackEventsRequest, StackId=stack_id, PageSize=50
-    )
+    events = await ros(ListStackEventsRequest.ListStackEventsRequest, StackId=stack_id, PageSize=50)
     stack_events = [
-        (e["Status"], e["StatusReason"]) for e in events["Events"]
+        (e["Status"], e["StatusReason"])
+        for e in events["Events"]
         if e["ResourceType"] == "ALIYUN::ROS::Stack"
     ]
     assert [s for s, _ in stack_events] == [
-        "CREATE_ROLLBACK_COMPLETE", "CREATE_ROLLBACK_IN_PROGRESS", "CREATE_IN_PROGRESS"
+        "CREATE_ROLLBACK_COMPLETE",
+        "CREATE_ROLLBACK_IN_PROGRESS",
+        "CREATE_IN_PROGRESS",
     ]
     reason = stack_events[1][1]
     assert reason == "Resource CREATE failed: WaitConditionTimeout: resources.Wait: 0 of 1 received"
@@ -176,12 +188,14 @@ async def test_timed_out_wait_condition_rolls_back_and_posts_only_the_rollback(
     assert {r["Status"] for r in resources["Resources"]} == {"DELETE_COMPLETE"}
 
 
-async def test_timed_out_wait_condition_without_rollback_posts_create_failed(
-    ros, recorder
-) -> None:
+async def test_timed_out_wait_condition_without_rollback_posts_create_failed(ros, recorder) -> None:
     stack_id = await create(
-        ros, "no-rollback", WAIT_TEMPLATE, parameters={"Timeout": "5"},
-        NotificationURLs=[recorder.url], DisableRollback=True,
+        ros,
+        "no-rollback",
+        WAIT_TEMPLATE,
+        parameters={"Timeout": "5"},
+        NotificationURLs=[recorder.url],
+        DisableRollback=True,
     )
     stack = await wait_terminal(ros, stack_id)
     assert stack["Status"] == "CREATE_FAILED"
@@ -198,7 +212,10 @@ async def test_signal_resource_api_completes_a_wait_condition(ros) -> None:
     await wait_resource(ros, stack_id, "Wait", "CREATE_IN_PROGRESS")
     await ros(
         SignalResourceRequest.SignalResourceRequest,
-        StackId=stack_id, LogicalResourceId="Wait", UniqueId="u1", Status="SUCCESS",
+        StackId=stack_id,
+        LogicalResourceId="Wait",
+        UniqueId="u1",
+        Status="SUCCESS",
     )
     stack = await wait_terminal(ros, stack_id)
     assert stack["Status"] == "CREATE_COMPLETE"
@@ -213,8 +230,9 @@ async def test_delete_posts_after_create_and_then_stack_not_found(ros, recorder)
     await recorder.wait_for(lambda p: len(p) == 2)
     assert recorder.statuses() == ["CREATE_COMPLETE", "DELETE_COMPLETE"]
     assert recorder.posts[1]["json"]["StackId"] == stack_id
-    error = await expect_error(ros(GetStackRequest.GetStackRequest, StackId=stack_id),
-                               "StackNotFound", 404)
+    error = await expect_error(
+        ros(GetStackRequest.GetStackRequest, StackId=stack_id), "StackNotFound", 404
+    )
     assert error.get_error_msg() == f"The Stack ({stack_id}) could not be found."
 
 
@@ -247,7 +265,8 @@ async def test_events_newest_first_with_stack_rows(ros) -> None:
     )
     assert [e["EventId"] for e in page2["Events"]] == [rows[3]["EventId"]]
     only_stack = await ros(
-        ListStackEventsRequest.ListStackEventsRequest, StackId=stack_id,
+        ListStackEventsRequest.ListStackEventsRequest,
+        StackId=stack_id,
         ResourceTypes=["ALIYUN::ROS::Stack"],
     )
     assert len(only_stack["Events"]) == 2
@@ -262,16 +281,22 @@ async def test_resources_and_attributes(ros) -> None:
     assert resource["Status"] == "CREATE_COMPLETE"
     assert TIME.match(resource["CreateTime"])
     detail = await ros(
-        GetStackResourceRequest.GetStackResourceRequest, StackId=stack_id,
-        LogicalResourceId="WaitConditionHandle", ShowResourceAttributes=True,
+        GetStackResourceRequest.GetStackResourceRequest,
+        StackId=stack_id,
+        LogicalResourceId="WaitConditionHandle",
+        ShowResourceAttributes=True,
         ResourceAttributess=["URL"],
     )
     assert [a["ResourceAttributeKey"] for a in detail["ResourceAttributes"]] == ["URL"]
     assert detail["ResourceAttributes"][0]["ResourceAttributeValue"].startswith("http://127.0.0.1")
     await expect_error(
-        ros(GetStackResourceRequest.GetStackResourceRequest, StackId=stack_id,
-            LogicalResourceId="Nope"),
-        "ResourceNotFound", 404,
+        ros(
+            GetStackResourceRequest.GetStackResourceRequest,
+            StackId=stack_id,
+            LogicalResourceId="Nope",
+        ),
+        "ResourceNotFound",
+        404,
     )
 
 
@@ -300,8 +325,9 @@ async def test_update_stack_changes_outputs_and_posts(ros, recorder) -> None:
     body = template_json(
         {
             "Parameters": {"Greeting": {"Type": "String", "Default": "hello"}},
-            "Resources": {"Pause": {"Type": "ALIYUN::ROS::Sleep",
-                                    "Properties": {"CreateDuration": 1}}},
+            "Resources": {
+                "Pause": {"Type": "ALIYUN::ROS::Sleep", "Properties": {"CreateDuration": 1}}
+            },
             "Outputs": {"Message": {"Value": {"Fn::Sub": "${Greeting}, ${ALIYUN::StackName}"}}},
         }
     )
@@ -313,7 +339,9 @@ async def test_update_stack_changes_outputs_and_posts(ros, recorder) -> None:
         "NotSupported",
     )
     await ros(
-        UpdateStackRequest.UpdateStackRequest, StackId=stack_id, TemplateBody=body,
+        UpdateStackRequest.UpdateStackRequest,
+        StackId=stack_id,
+        TemplateBody=body,
         Parameters=[{"ParameterKey": "Greeting", "ParameterValue": "bye"}],
     )
     stack = await wait_terminal(ros, stack_id)
@@ -330,21 +358,30 @@ async def test_update_in_progress_is_refused_and_cancel_rolls_back(ros, recorder
     body = template_json(
         {
             "Parameters": {"Seconds": {"Type": "Number", "Default": 1}},
-            "Resources": {"Pause": {"Type": "ALIYUN::ROS::Sleep",
-                                    "Properties": {"CreateDuration": 1,
-                                                   "UpdateDuration": {"Ref": "Seconds"},
-                                                   "Triggers": {"S": {"Ref": "Seconds"}}}}},
+            "Resources": {
+                "Pause": {
+                    "Type": "ALIYUN::ROS::Sleep",
+                    "Properties": {
+                        "CreateDuration": 1,
+                        "UpdateDuration": {"Ref": "Seconds"},
+                        "Triggers": {"S": {"Ref": "Seconds"}},
+                    },
+                }
+            },
         }
     )
     stack_id = await create(ros, "cancel-me", body, NotificationURLs=[recorder.url])
     await wait_terminal(ros, stack_id)
     await ros(
-        UpdateStackRequest.UpdateStackRequest, StackId=stack_id, TemplateBody=body,
+        UpdateStackRequest.UpdateStackRequest,
+        StackId=stack_id,
+        TemplateBody=body,
         Parameters=[{"ParameterKey": "Seconds", "ParameterValue": "1800"}],
     )
     await expect_error(
         ros(UpdateStackRequest.UpdateStackRequest, StackId=stack_id, TemplateBody=body),
-        "ActionInProgress", 409,
+        "ActionInProgress",
+        409,
     )
     await wait_resource(ros, stack_id, "Pause", "UPDATE_IN_PROGRESS")
     await ros(CancelUpdateStackRequest.CancelUpdateStackRequest, StackId=stack_id)
@@ -368,7 +405,9 @@ async def test_slow_notification_url_never_blocks_the_stack(ros, recorder, sandb
     sandbox.engine.sender.timeout = 0.5
     dead = "http://127.0.0.1:9/hooks/dead"  # discard port: refused at once
     stack_id = await create(
-        ros, "dead-url", template_text("seed-webhook.json"),
+        ros,
+        "dead-url",
+        template_text("seed-webhook.json"),
         NotificationURLs=[dead, "eventbridge", recorder.url],
     )
     stack = await wait_terminal(ros, stack_id)
@@ -392,8 +431,11 @@ async def test_describe_regions_in_both_languages(ros) -> None:
 @pytest.mark.parametrize("rollback", [False, True])
 async def test_stack_timeout(ros, rollback: bool) -> None:
     body = template_json(
-        {"Resources": {"Long": {"Type": "ALIYUN::ROS::Sleep",
-                                "Properties": {"CreateDuration": 1800}}}}
+        {
+            "Resources": {
+                "Long": {"Type": "ALIYUN::ROS::Sleep", "Properties": {"CreateDuration": 1800}}
+            }
+        }
     )
     stack_id = await create(
         ros, f"timeout-{rollback}", body, TimeoutInMinutes=10, DisableRollback=not rollback

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.backends.null import Keyring as NullKeyring
 from keyring.errors import KeyringLocked, NoKeyringError, PasswordDeleteError
 
 from rostray.core.credentials import (
@@ -180,13 +182,32 @@ def test_nothing_found_means_sandbox(home: Path) -> None:
     assert result.use_sandbox
 
 
-def test_default_keyring_backend_is_the_null_one_from_conftest(home: Path) -> None:
-    # conftest sets PYTHON_KEYRING_BACKEND to the null keyring: nothing found, no warning.
-    keyring.core._keyring_backend = None  # type: ignore[attr-defined]
+def test_without_a_backend_argument_the_global_keyring_is_used(
+    home: Path, memory_keyring: MemoryKeyring
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(memory_keyring)
     try:
-        assert resolve(environ={}, home=home).credentials is None
+        creds = resolve_credentials(environ={}, home=home)
     finally:
-        keyring.core._keyring_backend = None  # type: ignore[attr-defined]
+        keyring.set_keyring(previous)
+    assert creds is not None and creds.source == "keyring"
+
+
+def test_conftest_null_keyring_yields_nothing_and_no_warning(home: Path) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NullKeyring())
+    try:
+        assert resolve(environ={}, home=home) == Resolution()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_missing_keyring_package(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setitem(sys.modules, "keyring", None)  # import keyring → ImportError
+    assert resolve(environ={}, home=home) == Resolution()
+    with pytest.raises(CredentialError, match=r"keyring package is not installed"):
+        resolve(environ={}, home=home, mode="keyring")
 
 
 def test_real_environment_and_home_are_the_defaults(

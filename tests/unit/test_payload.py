@@ -212,7 +212,9 @@ def test_duplicate_keys_nested() -> None:
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers(constant: str) -> None:
-    raw = body(Outputs=[{"OutputKey": "K", "OutputValue": 0}]).replace(b"0}", constant.encode() + b"}")
+    raw = body(Outputs=[{"OutputKey": "K", "OutputValue": 0}]).replace(
+        b"0}", constant.encode() + b"}"
+    )
     assert rejected(raw) == f"{constant} is not valid JSON"
 
 
@@ -329,8 +331,9 @@ def test_wrong_case_keys(doc: dict[str, Any]) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -339,8 +342,10 @@ ros_keys = st.sampled_from(
 )
 ros_like = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.just(STACK_ID),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(ros_keys | st.text(max_size=5), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(ros_keys | st.text(max_size=5), children, max_size=5)
+    ),
     max_leaves=25,
 )
 
@@ -371,9 +376,9 @@ def test_ros_shaped_json_only_raises_payload_error(value: Any) -> None:
 
 
 @given(
-    st.dictionaries(
-        st.sampled_from(["Outputs", "StackName", "Extra"]), ros_like, max_size=3
-    ).map(lambda d: {"StackId": STACK_ID, "Status": "UPDATE_COMPLETE", **d})
+    st.dictionaries(st.sampled_from(["Outputs", "StackName", "Extra"]), ros_like, max_size=3).map(
+        lambda d: {"StackId": STACK_ID, "Status": "UPDATE_COMPLETE", **d}
+    )
 )
 def test_valid_header_with_arbitrary_rest(value: dict[str, Any]) -> None:
     _parses_or_payload_error(json.dumps(value, ensure_ascii=False).encode("utf-8", "replace"))

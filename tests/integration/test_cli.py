@@ -1,0 +1,237 @@
+"""The real ``rostray`` command line in subprocesses: launch --wait, exit codes, JSON, history,
+Ctrl-C, and a process killed mid-stack that reconciles in the next run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import template_json
+
+from rostray.sandbox import Sandbox
+
+WAIT_TEMPLATE = template_json(
+    {
+        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
+        "Resources": {
+            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
+            "Wait": {
+                "Type": "ALIYUN::ROS::WaitCondition",
+                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
+            },
+        },
+        "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}},
+    }
+)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[sandbox]\ntime_scale = 0.01\n\n[tracker]\npoll_grace_seconds = 1.0\n"
+        "poll_max_interval_seconds = 5.0\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def wait_template(tmp_path: Path) -> Path:
+    path = tmp_path / "wait.json"
+    path.write_text(WAIT_TEMPLATE, encoding="utf-8")
+    return path
+
+
+async def start_cli(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "rostray",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+
+
+async def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> tuple[int, str, str]:
+    proc = await start_cli(*args, env=env)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+def cloud_env(sandbox: Sandbox) -> dict[str, str]:
+    """Credentials in the environment: rostray treats the sandbox like a real endpoint."""
+    return {
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": sandbox.access_key_id,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": sandbox.access_key_secret,
+    }
+
+
+async def test_launch_wait_json_success(config: Path) -> None:
+    code, out, err = await cli(
+        "launch",
+        "seed-webhook",
+        "-n",
+        "cli-seed",
+        "--sandbox",
+        "--wait",
+        "--json",
+        "--config",
+        str(config),
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert {"StackId", "StackName", "Region", "Status", "StatusReason", "Outputs"} <= set(result)
+    assert result["StackName"] == "cli-seed"
+    assert result["Status"] == "CREATE_COMPLETE"
+    assert result["Outputs"][0]["OutputKey"] == "CurlCli"
+    assert result["Via"] == "callback"
+    assert "Launched cli-seed" in err  # progress goes to stderr with --json
+
+
+async def test_launch_wait_rollback_exits_non_zero(config: Path, wait_template: Path) -> None:
+    code, out, err = await cli(
+        "launch",
+        str(wait_template),
+        "-p",
+        "Timeout=5",
+        "--sandbox",
+        "--wait",
+        "--config",
+        str(config),
+    )
+    assert code == 1, err
+    assert "CREATE_ROLLBACK_COMPLETE" in out
+    assert "Reason: Resource CREATE failed: WaitConditionTimeout" in out
+
+
+async def test_bad_parameters_exit_2_with_one_line_each(config: Path, wait_template: Path) -> None:
+    code, out, err = await cli(
+        "launch",
+        str(wait_template),
+        "-p",
+        "Timeout=abc",
+        "-p",
+        "Ghost=1",
+        "--sandbox",
+        "--config",
+        str(config),
+    )
+    assert code == 2
+    assert "  Timeout: Parameter 'Timeout' is invalid" in err
+    assert "  Ghost: The Parameter (Ghost) was not defined in template." in err
+    assert out == ""
+
+
+async def test_usage_errors(config: Path, tmp_path: Path) -> None:
+    code, _, err = await cli("launch", "no-such-template", "--sandbox", "--config", str(config))
+    assert code == 2 and "bundled samples: " in err and "seed-webhook" in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ros]\nregoin = 'x'\n", encoding="utf-8")
+    code, _, err = await cli("history", "--config", str(bad))
+    assert code == 2 and "ros.regoin" in err and "region" in err
+
+
+async def test_launch_without_wait_then_history_and_status(sandbox: Sandbox, config: Path) -> None:
+    env = cloud_env(sandbox)
+    endpoint = ["--endpoint", sandbox.endpoint, "--config", str(config)]
+    code, out, err = await cli(
+        "launch", "seed-webhook", "-n", "quick", "--json", *endpoint, env=env
+    )
+    assert code == 0, err
+    stack_id = json.loads(out)["StackId"]
+    code, out, err = await cli("history", "--json", *endpoint, env=env)
+    assert code == 0, err
+    [row] = json.loads(out)
+    assert row["stack_id"] == stack_id and row["stack_name"] == "quick"
+    assert "token" not in row and "notification_url" not in row
+    code, out, err = await cli("status", "quick", *endpoint, env=env)
+    assert code == 0, err
+    assert "quick: CREATE_COMPLETE" in out
+
+
+async def test_ctrl_c_leaves_the_stack_running(
+    sandbox: Sandbox, config: Path, wait_template: Path
+) -> None:
+    proc = await start_cli(
+        "launch",
+        str(wait_template),
+        "-n",
+        "interrupted",
+        "--wait",
+        "--endpoint",
+        sandbox.endpoint,
+        "--config",
+        str(config),
+        env=cloud_env(sandbox),
+    )
+    assert proc.stderr is not None
+    line = await asyncio.wait_for(proc.stderr.readline(), 30)
+    assert b"Launched interrupted" in line
+    proc.send_signal(signal.SIGINT)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 130
+    assert "rostray status" in err.decode()
+    [stack] = sandbox.engine.find(names=["interrupted"])
+    assert stack.status == "CREATE_IN_PROGRESS"
+
+
+async def test_killed_mid_stack_reconciles_on_restart(
+    sandbox: Sandbox, config: Path, wait_template: Path
+) -> None:
+    env = cloud_env(sandbox)
+    proc = await start_cli(
+        "launch",
+        str(wait_template),
+        "-n",
+        "killed",
+        "--wait",
+        "--endpoint",
+        sandbox.endpoint,
+        "--config",
+        str(config),
+        env=env,
+    )
+    assert proc.stderr is not None
+    line = await asyncio.wait_for(proc.stderr.readline(), 30)
+    assert b"Launched killed" in line
+    proc.kill()  # SIGKILL: no cleanup at all
+    await proc.wait()
+    [stack] = sandbox.engine.find(names=["killed"])
+    while "Handle" not in stack.wait_tokens:
+        await asyncio.sleep(0.01)
+    sandbox.engine.signal(stack, "Handle", {"status": "SUCCESS", "data": "ok"})
+    await sandbox.engine.settle()
+    headless = await start_cli(
+        "--headless",
+        "--no-desktop-notifications",
+        "--endpoint",
+        sandbox.endpoint,
+        "--config",
+        str(config),
+        env=env,
+    )
+    assert headless.stdout is not None
+    try:
+        started = json.loads(await asyncio.wait_for(headless.stdout.readline(), 30))
+        assert started["Event"] == "Started"
+        finished = json.loads(await asyncio.wait_for(headless.stdout.readline(), 30))
+    finally:
+        headless.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(headless.communicate(), 30)
+    assert finished["Event"] == "StackFinished"
+    assert (finished["StackName"], finished["Status"], finished["Via"]) == (
+        "killed",
+        "CREATE_COMPLETE",
+        "reconcile",
+    )
+    assert headless.returncode == 0
