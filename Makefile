@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 system-deps:
 	@bash scripts/system-deps.sh
+	@bash scripts/desktop-deps.sh
 
 run: $(STAMP)
 	$(VENV)/bin/rostray-cli $(ARGS)

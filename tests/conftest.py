@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from aiohttp import web
@@ -44,6 +44,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
@@ -74,7 +77,20 @@ class Ros:
         return json.loads(raw)
 
 
-def make_client(sb: Sandbox, *, secret: str | None = None, key_id: str | None = None) -> Any:
+class Endpoint(Protocol):
+    """What a client needs to reach a sandbox: in-process ``Sandbox`` or a CLI subprocess."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    @property
+    def access_key_id(self) -> str: ...
+
+    @property
+    def access_key_secret(self) -> str: ...
+
+
+def make_client(sb: Endpoint, *, secret: str | None = None, key_id: str | None = None) -> Any:
     from aliyunsdkcore.client import AcsClient
 
     client = AcsClient(
@@ -143,3 +159,22 @@ async def recorder() -> AsyncIterator[Recorder]:
         yield rec
     finally:
         await runner.cleanup()
+
+
+def _skipped_e2e(config: pytest.Config) -> list:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter is not None else {}
+    return [r for r in stats.get("skipped", []) if "/e2e/" in getattr(r, "nodeid", "")]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    """A skipped end-to-end test must never pass for a green run (see .ci/run)."""
+    if skipped := _skipped_e2e(config):
+        terminalreporter.write_line(
+            f"FAIL: {len(skipped)} real-desktop e2e test(s) skipped; they must run", red=True
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped_e2e(session.config):
+        session.exitstatus = 1

@@ -154,6 +154,10 @@ async def run_launch(args: argparse.Namespace) -> int:
         extra_notification_urls=tuple(args.notification_url or []),
         template_name=template_name,
     )
+    if not args.wait and not args.no_handover:
+        handed = hand_over(request, yes=args.yes)
+        if handed is not None:
+            return handed
     progress = Progress(sys.stderr, live=None if not args.json else False)
     async with make_engine(args) as engine:
         sub = engine.subscribe()
@@ -189,6 +193,38 @@ async def run_launch(args: argparse.Namespace) -> int:
             progress.note(follow_hint(launch.stack_id))
             raise
         return report(event, args.json)
+
+
+def hand_over(request: LaunchRequest, *, yes: bool) -> int | None:
+    """Give the launch to a running tray app (its receiver then hears the callback)."""
+    from rostray.instance import send_to_running
+
+    reply = send_to_running(
+        {
+            "command": "launch",
+            "template_body": request.template_body,
+            "template_name": request.template_name,
+            "name": request.stack_name,
+            "parameters": dict(request.parameters),
+            "yes": yes,
+        },
+        timeout=60,
+    )
+    if reply is None:
+        return None
+    if not reply.get("ok"):
+        print(
+            f"rostray: the running app refused: {printable(reply.get('error', '?'))}",
+            file=sys.stderr,
+        )
+        for key, message in (reply.get("errors") or {}).items():
+            print(f"  {key}: {printable(message)}", file=sys.stderr)
+        return EXIT_USAGE
+    if reply.get("stack_id"):
+        print(f"Launched by the running rostray: {reply['stack_id']}")
+    else:
+        print("Opened the launch form in the running rostray.")
+    return EXIT_OK
 
 
 async def run_update(args: argparse.Namespace) -> int:

@@ -304,11 +304,13 @@ class SandboxEngine:
         res = stack.resources.setdefault(name, Resource(name, str(definition["Type"])))
         res.status, res.status_reason = "CREATE_IN_PROGRESS", "state changed"
         stack.add_event(res.status, res.status_reason, resource=res)
+        self._changed(stack)
         properties = _evaluate_properties(definition, context)
         await handler_for(res.type).create(self, stack, res, properties)
         res.properties = properties
         res.status, res.status_reason, res.update_time = "CREATE_COMPLETE", "state changed", ""
         stack.add_event(res.status, res.status_reason, resource=res)
+        self._changed(stack)
 
     # --- update -------------------------------------------------------------------------------
 
@@ -379,6 +381,7 @@ class SandboxEngine:
             if res.status.endswith(("_FAILED", "_IN_PROGRESS")):
                 res.status, res.status_reason = "UPDATE_COMPLETE", "rolled back"
                 stack.add_event(res.status, res.status_reason, resource=res)
+                self._changed(stack)
         if rollback_failure:
             self._finish(stack, "ROLLBACK_FAILED", rollback_failure)
         else:
@@ -410,6 +413,7 @@ class SandboxEngine:
                 return
             existing.status, existing.status_reason = "UPDATE_IN_PROGRESS", "state changed"
             stack.add_event(existing.status, existing.status_reason, resource=existing)
+            self._changed(stack)
             await handler_for(existing.type).update(
                 self, stack, existing, properties, existing.properties
             )
@@ -417,6 +421,7 @@ class SandboxEngine:
             existing.status, existing.status_reason = "UPDATE_COMPLETE", "state changed"
             existing.update_time = utc_now()
             stack.add_event(existing.status, existing.status_reason, resource=existing)
+            self._changed(stack)
 
         await self._run_graph(stack, graph, update_one, "UPDATE")
         if removed:
@@ -490,11 +495,13 @@ class SandboxEngine:
             res = stack.resources[name]
             res.status, res.status_reason = "DELETE_IN_PROGRESS", "state changed"
             stack.add_event(res.status, res.status_reason, resource=res)
+            self._changed(stack)
             policy = stack.template.resources.get(name, {}).get("DeletionPolicy")
             if name not in retained and policy != "Retain":
                 await handler_for(res.type).delete(self, stack, res)
             res.status, res.status_reason = "DELETE_COMPLETE", "state changed"
             stack.add_event(res.status, res.status_reason, resource=res)
+            self._changed(stack)
 
         try:
             await self._run_graph(stack, graph, delete_one, "DELETE")
@@ -634,6 +641,7 @@ class SandboxEngine:
         reason = _failure_text(exc) if exc else f"Resource {action} cancelled"
         res.status, res.status_reason = f"{res.status.rsplit('_', 2)[0]}_FAILED", reason
         stack.add_event(res.status, reason, resource=res)
+        self._changed(stack)
 
     def _finish(self, stack: Stack, status: str, reason: str) -> None:
         if status.endswith("_COMPLETE") and status in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
@@ -671,6 +679,8 @@ class SandboxEngine:
         return result
 
     def _changed(self, stack: Stack) -> None:
+        """Persist (``--state``) after every stack or resource step, so a killed sandbox
+        restarts with each resource's last status and every event."""
         if self._on_change is not None:
             try:
                 self._on_change(stack)

@@ -11,6 +11,7 @@ from typing import Any
 from rostray.core.templates import Template
 
 STACK_RESOURCE_TYPE = "ALIYUN::ROS::Stack"
+STATUS_SUFFIXES = ("_IN_PROGRESS", "_COMPLETE", "_FAILED")
 
 
 def utc_now() -> str:
@@ -131,7 +132,11 @@ class Stack:
 
     @property
     def action(self) -> str:
-        return self.status.rsplit("_", 1)[0] if "_" in self.status else self.status
+        """CREATE, UPDATE, CREATE_ROLLBACK…: the status without its IN_PROGRESS/COMPLETE/FAILED."""
+        for suffix in STATUS_SUFFIXES:
+            if self.status.endswith(suffix):
+                return self.status.removesuffix(suffix)
+        return self.status
 
     @property
     def in_progress(self) -> bool:

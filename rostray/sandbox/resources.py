@@ -227,14 +227,34 @@ def simulated_id(stack_id: str, logical_id: str, kind: str) -> str:
     return f"{prefix}sbx{digest}"
 
 
+# Attributes that carry the physical id although their name is not "<Type>Id".
+_OWN_ID_ALIASES = {"ALIYUN::VPC::EIP": frozenset({"allocation"})}
+
+
+def _names_itself(kind: str, stem: str) -> bool:
+    """Whether ``<stem>Id`` is the resource's own id (VpcId of a VPC, DBInstanceId of an RDS
+    DBInstance) rather than another object's (VRouterId of a VPC)."""
+    own = kind.rsplit("::", 1)[-1].lower()
+    return (
+        stem in ("", "resource", "physicalresource")
+        or own.endswith(stem)
+        or stem.endswith(own)
+        or stem in _OWN_ID_ALIASES.get(kind, ())
+    )
+
+
 def simulated_attribute(res: Resource, name: str) -> Any:
     """A value that works where a real one would, and is obviously fake when shown."""
     lowered = name.lower()
-    digest = int(hashlib.sha256(f"{res.physical_id}/{name}".encode()).hexdigest()[:4], 16)
+    hashed = hashlib.sha256(f"{res.physical_id}/{name}".encode()).hexdigest()
+    digest = int(hashed[:4], 16)
     if lowered.endswith("ids"):
         return [res.physical_id]
     if lowered.endswith("id"):
-        return res.physical_id
+        stem = lowered[:-2]
+        if _names_itself(res.type, stem):
+            return res.physical_id
+        return f"{stem[:12]}-sbx{hashed[:20]}"  # another object's id, e.g. a VPC's VRouterId
     if lowered.endswith(("ip", "ipaddress", "address")):
         return f"192.0.2.{digest % 254 + 1}"  # TEST-NET-1: documentation-only addresses
     if lowered.endswith("ips"):

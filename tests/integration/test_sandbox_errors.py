@@ -27,6 +27,7 @@ from aliyunsdkros.request.v20190910 import (
 )
 from sandbox_helpers import (
     create,
+    delete_and_wait,
     expect_error,
     parameter_list,
     template_json,
@@ -637,6 +638,18 @@ async def test_update_validates_like_create(ros) -> None:
     )
     stack = await ros(GetStackRequest.GetStackRequest, StackId=stack_id)
     assert stack["Status"] == "CREATE_COMPLETE"
+
+
+async def test_update_during_create_is_action_in_progress(ros) -> None:
+    body = template_json({"Resources": {"Long": sleep(Properties={"CreateDuration": 1800})}})
+    stack_id = await create(ros, "busy", body)
+    await expect_error(
+        ros(UpdateStackRequest.UpdateStackRequest, StackId=stack_id, TemplateBody=EMPTY),
+        "ActionInProgress",
+        409,
+        "Stack busy already has an action (CREATE) in progress.",
+    )
+    assert await delete_and_wait(ros, stack_id) == "DELETE_COMPLETE"
 
 
 async def test_previous_parameters_the_new_template_dropped_are_ignored(ros) -> None:

@@ -1,0 +1,20 @@
+"""The test harness itself: async tests run on a qasync loop and can await Qt signals."""
+
+from __future__ import annotations
+
+import asyncio
+
+import qasync
+from conftest import wait_signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+
+class Pinger(QObject):
+    ping = Signal(str)
+
+
+async def test_async_tests_run_on_the_qt_loop() -> None:
+    assert isinstance(asyncio.get_running_loop(), qasync.QEventLoop)
+    pinger = Pinger()
+    QTimer.singleShot(10, lambda: pinger.ping.emit("pong"))
+    assert await wait_signal(pinger.ping) == ("pong",)
