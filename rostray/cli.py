@@ -9,7 +9,7 @@ from rostray import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from rostray.commands import headless, sandbox, stacks
+    from rostray.commands import desktop, headless, sandbox, stacks
 
     parser = argparse.ArgumentParser(
         prog="rostray",
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     stacks.add_parsers(sub)
     sandbox.add_parser(sub)
+    desktop.add_parsers(sub)
     return parser
 
 

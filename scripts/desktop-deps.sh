@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(xvfb xauth openbox trayer dunst dbus dbus-x11 x11-utils xdotool imagemagick
       libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3
       libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
-      libxcb-render-util0 libxcb-xinerama0 libxcb-image0 fonts-dejavu-core fonts-noto-cjk)
+      libxcb-render-util0 libxcb-xinerama0 libxcb-image0 fonts-dejavu-core fonts-noto-cjk desktop-file-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,16 +21,14 @@ install_apt() {
   echo "system-deps: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   # openssh-server must not start a daemon on :22: the tests run their own on 127.0.0.1.
-  local policy=/usr/sbin/policy-rc.d own_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    own_policy=1
-  fi
+  local policy=/usr/sbin/policy-rc.d saved="" status=0
+  if [ -e "$policy" ]; then saved=$(mktemp) && cp -p "$policy" "$saved"; fi
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || status=$?
-  if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
-  return "${status:-0}"
+  if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
+  return "$status"
 }
 if [ ${#need[@]} -gt 0 ]; then install_apt; fi
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rostray.core.text import scrub_surrogates
+
 DEFAULT_DESCRIPTION = "No description given"  # what ROS (and Heat) send for an empty one
 MAX_DEPTH = 64
 MAX_OUTPUTS = 200  # bounds the work one callback can cause
@@ -34,11 +36,24 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class Output:
-    """One stack output; ``value`` is the JSON value as sent (ROS may send non-strings)."""
+    """One stack output; ``value`` is the JSON value as sent (ROS may send non-strings).
+
+    Lone surrogates (legal JSON escapes, not Unicode) become U+FFFD here, at the boundary,
+    because outputs also come from GetStack, where a wait-condition signal can put any
+    ``"\\udXXX"`` escape, and every consumer downstream (terminal, JSON lines, files) would
+    fail on them.
+    """
 
     key: str
     value: Any
     description: str
+
+    def __post_init__(self) -> None:
+        for name in ("key", "value", "description"):
+            original = getattr(self, name)
+            scrubbed = scrub_surrogates(original)
+            if scrubbed is not original:
+                object.__setattr__(self, name, scrubbed)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The aiohttp app that receives ROS's stack notifications at ``/hooks/{token}``.
 
 ROS POSTs unsigned JSON through a public tunnel, so everything here treats the request as
-hostile: a global rate limit first, then the capability token in the path, a body cap, a
-content-type check and a strict parser. Valid callbacks are handed to the app (which persists
+hostile: a rate limit first (one bucket per known token, one shared by everything else, so a
+flood of guesses cannot starve a real callback), then the capability token in the path, a body
+cap, a content-type check and a strict parser. Valid callbacks are handed to the app (which persists
 them) and answered 200 at once; bad deliveries on a known token are handed over too, with a
 verdict, so the user can see that ROS reached us but sent something odd. Bad input never gets
 a 5xx; 503 means the app itself failed. Tokens never reach a log line in full, and the aiohttp
@@ -12,6 +13,7 @@ access log (which would print the path) is off.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
 import time
@@ -23,6 +25,7 @@ from aiohttp import hdrs, web
 from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
 
 from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
+from rostray.core.text import redact_hook_tokens
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +49,59 @@ class _ProtocolErrorFilter(logging.Filter):
 _http_log = logging.getLogger(f"{__name__}.http")
 _http_log.addFilter(_ProtocolErrorFilter())
 
+# The Alibaba Cloud SDK logs every request's parameters and every response body at DEBUG:
+# CreateStack's NotificationURLs (our tokens), GetStack's NotificationURLs, and parameter
+# values (which include NoEcho passwords). Filters on a logger only see records created on
+# that very logger, hence the list.
+SDK_LOGGERS = (
+    "aliyunsdkcore.client",
+    "aliyunsdkcore.http.http_response",
+    "aliyunsdkcore.retry.retry_condition",
+    "aliyunsdkcore.vendored.requests.packages.urllib3.connectionpool",
+)
+_PARAMETER_VALUE = re.compile(
+    r"""(ParameterValue(?:['"]?\s*[:=]\s*|%3[Dd]))(?:(['"])(?:\\.|(?!\2).)*\2|[^&\s,}'"]*)"""
+)
+
+
+def scrub_log_text(text: str) -> str:
+    """Hook tokens cut to four characters, and every parameter value replaced by ``****``."""
+    return _PARAMETER_VALUE.sub(r"\1'****'", redact_hook_tokens(text))
+
+
+class SecretScrubber(logging.Filter):
+    """Rewrites a record's message with ``scrub_log_text`` (formatting it first)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logging module's problem to report
+            return True
+        scrubbed = scrub_log_text(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+def install_log_scrubber(*names: str) -> None:
+    """Idempotent; also fit for a handler-wide install by the front end (see docs/security.md)."""
+    for name in names or SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretScrubber) for f in logger.filters):
+            logger.addFilter(SecretScrubber())
+
+
+install_log_scrubber()
+
 DEFAULT_MAX_BODY = 65_536
 DEFAULT_RATE = 20.0  # requests per second, sustained, for the whole server
 DEFAULT_BURST = 50
 DEFAULT_READ_TIMEOUT = 10.0  # seconds to receive a body; stops slow-drip senders
-KEEPALIVE_TIMEOUT = 75.0  # aiohttp's default holds idle connections for an hour
+# aiohttp's default holds idle connections for an hour. Its keep-alive timer also runs from
+# the moment a connection opens, so a peer that never completes its headers (slow-loris) is
+# dropped after this long too.
+KEEPALIVE_TIMEOUT = 75.0
+MAX_TOKEN_BUCKETS = 4096  # per-token buckets kept; only known tokens ever get one
 
 # Shape of anything we would ever mint (token_urlsafe); other paths never reach the app.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -63,6 +114,10 @@ _HEALTH_PATH = "/healthz"
 IsKnownToken = Callable[[str], bool]
 OnCallback = Callable[["IncomingCallback"], Awaitable[None]]
 OnProbe = Callable[[str, str], bool]
+
+
+class ReceiverError(OSError):
+    """The receiver cannot listen; the message names the address and what to change."""
 
 
 def redact_token(token: str) -> str:
@@ -136,7 +191,12 @@ class Receiver:
 
     ``is_known_token`` and ``on_probe`` must be quick and non-blocking (a dict lookup);
     ``on_callback`` should persist and return, since the sender waits for the answer.
-    ``rate_limit`` is requests per second for the whole server (``None`` or 0 turns it off).
+    ``rate_limit``/``rate_burst`` (``None`` or 0 turns limiting off) apply to each known token
+    separately, and once more to all other requests together: guesses, scanners and unknown
+    paths share one bucket, so they cannot crowd out a callback for a real token.
+    ``port_fallback``: when the configured port is taken, listen on a free one and say so in
+    ``warning`` (callbacks then come only where the URL is built from the actual port; the
+    tracker's polling covers the rest) instead of failing to start.
     """
 
     def __init__(
@@ -151,6 +211,7 @@ class Receiver:
         rate_limit: float | None = DEFAULT_RATE,
         rate_burst: int = DEFAULT_BURST,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        port_fallback: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -159,9 +220,13 @@ class Receiver:
         self._is_known_token = is_known_token
         self._on_callback = on_callback
         self._on_probe = on_probe
+        self._rate = (rate_limit, rate_burst) if rate_limit else None
         self._bucket = TokenBucket(rate_limit, rate_burst) if rate_limit else None
+        self._token_buckets: dict[str, TokenBucket] = {}
         self._read_timeout = read_timeout
+        self._port_fallback = port_fallback
         self._runner: web.AppRunner | None = None
+        self.warning: str | None = None  # set when the receiver had to degrade at start
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -178,14 +243,43 @@ class Receiver:
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            await self._listen(runner)
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
         self.port = int(runner.addresses[0][1])
         log.info("receiver listening on %s", self.local_base_url)
+
+    async def _listen(self, runner: web.AppRunner) -> None:
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            return
+        except OSError as exc:
+            if not (self._port_fallback and self.port and exc.errno == errno.EADDRINUSE):
+                raise ReceiverError(self._bind_problem(exc)) from exc
+        taken = self.port
+        try:
+            await web.TCPSite(runner, self.host, 0).start()
+        except OSError as exc:
+            raise ReceiverError(self._bind_problem(exc, port=0)) from exc
+        self.warning = (
+            f"receiver port {taken} on {self.host} is already in use (another program, or "
+            "another rostray); listening on a free port instead. A tunnel or reverse proxy "
+            f"set up for port {taken} will not reach rostray, so results may arrive only by "
+            "polling. Set [receiver] port = 0, or free the port."
+        )
+        log.warning("%s", self.warning)
+
+    def _bind_problem(self, exc: OSError, port: int | None = None) -> str:
+        port = self.port if port is None else port
+        reason = exc.strerror or str(exc)
+        hint = (
+            "set [receiver] host to 127.0.0.1 (the default)"
+            if exc.errno == errno.EADDRNOTAVAIL
+            else "set [receiver] port = 0 for any free port"
+        )
+        return f"the callback receiver cannot listen on {self.host}:{port}: {reason}; {hint}"
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
@@ -245,11 +339,27 @@ class Receiver:
     async def _rate_middleware(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
     ) -> web.StreamResponse:
-        """Before any token lookup, so a flood of guesses costs us nothing but this check."""
-        if self._bucket is not None and request.path != _HEALTH_PATH and not self._bucket.take():
+        """Before any other work. The token lookup is one set membership test, as cheap as
+        the bucket itself, so it comes first: a known token draws on its own bucket, and
+        everything else (guesses, scanners, other paths) on one shared bucket."""
+        bucket = self._bucket_for(request)
+        if bucket is not None and not bucket.take():
             self.stats.rate_limited += 1
             return _reply(429, {"error": "too many requests"}, headers={"Retry-After": "1"})
         return await handler(request)
+
+    def _bucket_for(self, request: web.Request) -> TokenBucket | None:
+        if self._rate is None or request.path == _HEALTH_PATH:
+            return None
+        token = request.match_info.get("token", "")
+        if not (token and _TOKEN_SHAPE.fullmatch(token) and self._is_known_token(token)):
+            return self._bucket
+        bucket = self._token_buckets.get(token)
+        if bucket is None:
+            if len(self._token_buckets) >= MAX_TOKEN_BUCKETS:
+                self._token_buckets.clear()  # refilled buckets; forgetting them costs nothing
+            bucket = self._token_buckets[token] = TokenBucket(*self._rate)
+        return bucket
 
     # --- handlers --------------------------------------------------------------------------
 

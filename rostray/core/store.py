@@ -47,6 +47,11 @@ T = TypeVar("T")
 # "ROST": tells our file apart from any other SQLite database a path may point at.
 APPLICATION_ID = 0x524F5354
 BUSY_TIMEOUT_MS = 5_000
+# Raw callback rows kept at most; a sender holding a token must not be able to fill the disk
+# between restarts. Checked every PRUNE_EVERY inserts, so the table holds at most
+# MAX_CALLBACKS + PRUNE_EVERY rows (bodies are capped by the receiver).
+MAX_CALLBACKS = 5_000
+PRUNE_EVERY = 100
 REDACTED = "[redacted]"
 # Lower-case names; a callback's credentials must never reach the disk or the inspector.
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "set-cookie"})
@@ -276,15 +281,26 @@ class Store:
     """
 
     def __init__(
-        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], float] = time.time
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        clock: Callable[[], float] = time.time,
+        max_callbacks: int = MAX_CALLBACKS,
     ) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._path = path
         self._clock = clock
+        self._max_callbacks = max_callbacks
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_callbacks: int = MAX_CALLBACKS,
+    ) -> Store:
         """Open (creating and migrating if needed); any failure is a StoreError naming the file."""
         path = Path(path).expanduser()
         conn: sqlite3.Connection | None = None
@@ -306,7 +322,7 @@ class Store:
             if conn is not None:
                 conn.close()
             raise StoreError(f"cannot open history database {path}: {exc}") from exc
-        return cls(conn, path, clock)
+        return cls(conn, path, clock, max_callbacks)
 
     @property
     def path(self) -> Path:
@@ -576,7 +592,11 @@ class Store:
                     verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 values,
             )
-            return int(cursor.lastrowid or 0)
+            row_id = int(cursor.lastrowid or 0)
+            if row_id % PRUNE_EVERY == 0:
+                # Ids only grow (max + 1), so this keeps the newest rows; one index range scan.
+                conn.execute("DELETE FROM callbacks WHERE id <= ?", (row_id - self._max_callbacks,))
+            return row_id
 
     def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
         """Record what the tracker decided; False if the row was already pruned."""
@@ -667,13 +687,20 @@ class AsyncStore:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> AsyncStore:
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_callbacks: int = MAX_CALLBACKS,
+    ) -> AsyncStore:
         """Open on the worker thread, so even migrations never block the loop."""
         executor = ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
         loop = asyncio.get_running_loop()
         try:
             store = await loop.run_in_executor(
-                executor, functools.partial(Store.open, path, clock=clock)
+                executor,
+                functools.partial(Store.open, path, clock=clock, max_callbacks=max_callbacks),
             )
         except BaseException:
             executor.shutdown(wait=False)

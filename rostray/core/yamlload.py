@@ -8,6 +8,7 @@ other code walks the tree.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import yaml
@@ -23,6 +24,19 @@ class LoadError(ValueError):
 
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader with ROS short-form tags, no implicit dates, and duplicate-key errors."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        # Composition recurses once per nesting level; stop at the limit instead of letting a
+        # 500 KB run of "[" recurse until RecursionError (seconds of CPU per request).
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:  # the document's top node is depth 0
+                raise LoadError(f"document is nested deeper than {MAX_DEPTH} levels")
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
 
 
 # ROS compares the version as a string; YAML would turn 2015-09-01 into a date.
@@ -62,7 +76,23 @@ def _construct_short_tag(loader: _StrictLoader, suffix: str, node: yaml.Node) ->
     return {f"Fn::{suffix}": value}
 
 
+def _construct_timestamp_text(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+    """An explicit ``!!timestamp`` stays text, like the implicit dates above (PyYAML's own
+    constructor crashes with AttributeError on text its regex does not match)."""
+    return str(loader.construct_scalar(node))
+
+
+def _construct_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> bool:
+    """PyYAML's raises KeyError for ``!!bool maybe``."""
+    text = str(loader.construct_scalar(node))
+    if text.lower() not in loader.bool_values:
+        raise LoadError(f"line {node.start_mark.line + 1}: {text[:40]!r} is not a boolean")
+    return loader.bool_values[text.lower()]
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_text)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 _StrictLoader.add_multi_constructor("!", _construct_short_tag)
 
 
@@ -112,10 +142,18 @@ def load_document(data: str | bytes, *, max_bytes: int = MAX_TEMPLATE_BYTES) -> 
             document = _load_json(text)
         else:
             document = yaml.load(text, Loader=_StrictLoader)  # a strict SafeLoader subclass
+    except LoadError:
+        raise
     except yaml.YAMLError as exc:
         raise LoadError(_yaml_error_text(exc)) from None
     except RecursionError:
         raise LoadError(f"document is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4,300-digit limit
+        raise LoadError(_value_error_text(exc)) from None
+    except (AttributeError, KeyError, TypeError, IndexError) as exc:
+        # PyYAML's constructors for explicit tags (!!map, !!omap, …) assume well-formed nodes
+        # and fail with these on hostile ones; found by fuzzing (tests/security, fuzz/).
+        raise LoadError(f"invalid YAML value ({type(exc).__name__})") from None
     check_bounds(document)
     return document
 
@@ -129,6 +167,17 @@ def _load_json(text: str) -> Any:
         raise LoadError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+
+
+def _value_error_text(exc: ValueError) -> str:
+    if "integer string conversion" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+    return f"invalid value: {_clip(str(exc))}"
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _yaml_error_text(exc: yaml.YAMLError) -> str:

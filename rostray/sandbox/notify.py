@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from rostray.core.text import redact_hook_tokens
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DESCRIPTION = "No description given"
@@ -94,10 +96,11 @@ class NotificationSender:
             error = f"{type(exc).__name__}: {exc}"
         elapsed = time.monotonic() - started
         self.deliveries.append(Delivery(url, status, http_status, error, elapsed))
+        shown = redact_hook_tokens(url)  # the URL's token is the receiver's capability
         if error:
-            log.info("notification %s to %s failed after %.2fs: %s", status, url, elapsed, error)
+            log.info("notification %s to %s failed after %.2fs: %s", status, shown, elapsed, error)
         else:
-            log.debug("notification %s to %s: HTTP %s", status, url, http_status)
+            log.debug("notification %s to %s: HTTP %s", status, shown, http_status)
 
 
 def notification_body(

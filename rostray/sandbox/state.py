@@ -97,7 +97,8 @@ class StateFile:
         fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False)
+                # ASCII escapes: a signal's data may hold lone surrogates, not encodable as UTF-8
+                json.dump(data, handle)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rostray.core.templates import Template
+from rostray.core.templates import ParameterError, Template, coerce_parameter
 from rostray.sandbox import errors
 from rostray.sandbox.functions import find_references
 from rostray.sandbox.resources import known_attributes
@@ -108,8 +108,19 @@ def _find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
     return None
 
 
+def _check_defaults(template: Template) -> None:
+    """A Default must meet its own parameter's constraints, whatever value a caller gives."""
+    for spec in template.parameters.values():
+        if spec.has_default and spec.default is not None:
+            try:
+                coerce_parameter(spec, spec.default)
+            except ParameterError as exc:
+                raise errors.validation_failed(exc.message) from None
+
+
 def validate_template(template: Template) -> dict[str, set[str]]:
     """Raise the ROS error for the first problem; return resource -> resources it depends on."""
+    _check_defaults(template)
     resources = template.resources
     if len(resources) > MAX_RESOURCES:
         raise errors.validation_failed(

@@ -23,6 +23,20 @@ def template_json(document: dict[str, Any]) -> str:
     return json.dumps({"ROSTemplateFormatVersion": "2015-09-01", **document})
 
 
+def padded_template(size: int, filler: str = "x") -> str:
+    """A valid template of exactly ``size`` UTF-8 bytes (``filler`` may be multibyte)."""
+
+    def body(text: str) -> str:
+        document = {"ROSTemplateFormatVersion": "2015-09-01", "Description": text}
+        return json.dumps(document, ensure_ascii=False)
+
+    room = size - len(body("").encode())
+    width = len(filler.encode())
+    padded = body(filler * (room // width) + "y" * (room % width))
+    assert len(padded.encode()) == size
+    return padded
+
+
 def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
     """``{"Key": "value"}`` as the SDK's ``Parameters`` repeat list."""
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]

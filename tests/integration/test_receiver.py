@@ -446,20 +446,31 @@ async def test_everything_else(
 # --- rate limit -------------------------------------------------------------------------------
 
 
-async def test_rate_limit_applies_before_token_lookup(
+async def test_a_flood_of_guesses_does_not_starve_a_known_token(
     make_receiver: MakeReceiver, session: aiohttp.ClientSession, app: App, token: str
 ) -> None:
     receiver = await make_receiver(rate_limit=0.5, rate_burst=3)
     statuses = [(await post(session, receiver.hook_url("guess"), b"{}", JSON))[0] for _ in range(6)]
     assert statuses == [404, 404, 404, 429, 429, 429]
-    assert app.lookups == 3
     assert receiver.stats.rate_limited == 3
     async with session.post(receiver.hook_url(token), data=ROS_SAMPLE, headers=JSON) as response:
-        assert response.status == 429
-        assert response.headers["Retry-After"] == "1"
+        assert response.status == 200  # its own bucket, untouched by the guesses
     async with session.get(receiver.local_base_url + "/healthz") as response:
         assert response.status == 200  # the app's own health check is never starved
-    assert app.calls == []
+    assert len(app.calls) == 1
+
+
+async def test_a_known_token_has_its_own_limit(
+    make_receiver: MakeReceiver, session: aiohttp.ClientSession, app: App, token: str
+) -> None:
+    receiver = await make_receiver(rate_limit=0.5, rate_burst=2)
+    url = receiver.hook_url(token)
+    statuses = [(await post(session, url, ROS_SAMPLE, JSON))[0] for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    async with session.post(url, data=ROS_SAMPLE, headers=JSON) as response:
+        assert response.headers["Retry-After"] == "1"
+    assert (await post(session, receiver.hook_url("guess"), b"{}", JSON))[0] == 404
+    assert len(app.calls) == 2
 
 
 async def test_rate_limit_refills(

@@ -29,6 +29,7 @@ from sandbox_helpers import (
     create,
     delete_and_wait,
     expect_error,
+    padded_template,
     parameter_list,
     template_json,
     wait_terminal,
@@ -222,12 +223,21 @@ async def test_constraint_description_replaces_the_generated_reason(ros) -> None
 
 
 async def test_a_default_that_breaks_its_own_constraints_is_refused(ros) -> None:
+    """The template itself is invalid, even when a good value is given."""
     body = with_parameters(Size={"Type": "String", "AllowedValues": ["s", "m"], "Default": "xl"})
+    message = "Parameter 'Size' is invalid: \"xl\" is not an allowed value [m, s]."
+    await expect_error(create(ros, "bad-default", body), "StackValidationFailed", 400, message)
     await expect_error(
-        create(ros, "bad-default", body),
+        create(ros, "bad-default", body, parameters={"Size": "s"}),
         "StackValidationFailed",
         400,
-        "Parameter 'Size' is invalid: \"xl\" is not an allowed value [m, s].",
+        message,
+    )
+    await expect_error(
+        ros(ValidateTemplateRequest.ValidateTemplateRequest, TemplateBody=body),
+        "StackValidationFailed",
+        400,
+        message,
     )
 
 
@@ -252,20 +262,6 @@ async def test_no_echo_values_are_never_echoed(ros, definition: dict, value: str
 
 
 # --- template size and syntax ----------------------------------------------------------------
-
-
-def padded_template(size: int, filler: str = "x") -> str:
-    """A valid template of exactly ``size`` UTF-8 bytes (``filler`` may be multibyte)."""
-
-    def body(text: str) -> str:
-        document = {"ROSTemplateFormatVersion": "2015-09-01", "Description": text}
-        return json.dumps(document, ensure_ascii=False)
-
-    room = size - len(body("").encode())
-    width = len(filler.encode())
-    padded = body(filler * (room // width) + "y" * (room % width))
-    assert len(padded.encode()) == size
-    return padded
 
 
 @pytest.mark.parametrize("filler", ["x", "模"], ids=["ascii", "multibyte"])
@@ -677,23 +673,25 @@ async def test_previous_parameters_the_new_template_dropped_are_ignored(ros) -> 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 
 
+STACK_ACTIONS: list[tuple[type, dict[str, str]]] = [
+    (GetStackRequest.GetStackRequest, {}),
+    (DeleteStackRequest.DeleteStackRequest, {}),
+    (UpdateStackRequest.UpdateStackRequest, {"TemplateBody": EMPTY}),
+    (CancelUpdateStackRequest.CancelUpdateStackRequest, {}),
+    (ListStackEventsRequest.ListStackEventsRequest, {}),
+    (ListStackResourcesRequest.ListStackResourcesRequest, {}),
+    (GetStackResourceRequest.GetStackResourceRequest, {"LogicalResourceId": "A"}),
+    (
+        SignalResourceRequest.SignalResourceRequest,
+        {"LogicalResourceId": "A", "UniqueId": "1", "Status": "SUCCESS"},
+    ),
+    (GetTemplateSummaryRequest.GetTemplateSummaryRequest, {}),
+]
+
+
 @pytest.mark.parametrize(
     ("request_cls", "fields"),
-    [
-        (GetStackRequest.GetStackRequest, {}),
-        (DeleteStackRequest.DeleteStackRequest, {}),
-        (UpdateStackRequest.UpdateStackRequest, {"TemplateBody": EMPTY}),
-        (CancelUpdateStackRequest.CancelUpdateStackRequest, {}),
-        (ListStackEventsRequest.ListStackEventsRequest, {}),
-        (ListStackResourcesRequest.ListStackResourcesRequest, {}),
-        (GetStackResourceRequest.GetStackResourceRequest, {"LogicalResourceId": "A"}),
-        (
-            SignalResourceRequest.SignalResourceRequest,
-            {"LogicalResourceId": "A", "UniqueId": "1", "Status": "SUCCESS"},
-        ),
-        (GetTemplateSummaryRequest.GetTemplateSummaryRequest, {}),
-    ],
-    ids=lambda value: value.__name__ if isinstance(value, type) else "",
+    [pytest.param(cls, f, id=cls.__name__.removesuffix("Request")) for cls, f in STACK_ACTIONS],
 )
 async def test_every_stack_action_reports_stack_not_found(ros, request_cls: type, fields) -> None:
     await expect_error(

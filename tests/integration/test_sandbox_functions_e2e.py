@@ -19,6 +19,8 @@ from sandbox_helpers import (
     wait_terminal,
 )
 
+from rostray.core.templates import load_template
+
 NO_VALUE = {"Ref": "ALIYUN::NoValue"}
 
 
@@ -278,6 +280,15 @@ EXPECTED_STATIC: dict[str, Any] = {
     "MapWithoutNoValue": {"a": "1"},
     "ProdOnly": "shown",
 }
+
+
+def test_the_yaml_short_forms_mean_the_json_template() -> None:
+    yaml_document = dict(load_template(TEMPLATES["yaml"]).document)
+    json_document = dict(load_template(TEMPLATES["json"]).document)
+    # A scalar short tag keeps its text: !Str 42 is Fn::Str of "42" (same output, "42").
+    assert yaml_document["Outputs"].pop("Str") == {"Value": {"Fn::Str": "42"}}
+    assert json_document["Outputs"].pop("Str") == {"Value": {"Fn::Str": 42}}
+    assert yaml_document == json_document
 
 
 async def launch(ros: Any, form: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sandbox_helpers import (
     expect_error,
     handle_curl,
     outputs_of,
+    padded_template,
     parameters_of,
     run_shell,
     template_json,
@@ -312,6 +313,18 @@ async def test_get_template_summary_shape(ros) -> None:
     assert params["Labelled"]["Label"] == {"en": "Nice label", "zh-cn": "标签"}
     assert summary["ResourceTypes"] == ["ALIYUN::ROS::Sleep"]
     assert summary["Version"] == "2015-09-01"
+
+
+async def test_get_template_summary_takes_a_large_template_in_the_query(ros) -> None:
+    """GetTemplateSummary is the action whose TemplateBody travels in the URL, not the body."""
+    request = GetTemplateSummaryRequest.GetTemplateSummaryRequest()
+    request.set_TemplateBody("{}")
+    assert "TemplateBody" in request.get_query_params()
+    assert "TemplateBody" not in (request.get_body_params() or {})
+    body = padded_template(524_288, "模")  # about 1.5 MB once percent-encoded
+    summary = await ros(GetTemplateSummaryRequest.GetTemplateSummaryRequest, TemplateBody=body)
+    assert summary["Description"].startswith("模模模")
+    assert (summary["Parameters"], summary["ResourceTypes"]) == ([], [])
 
 
 async def test_get_template_summary_of_a_stack(ros) -> None:

@@ -1,0 +1,126 @@
+"""Servers under test for the throughput benchmark, one process each:
+``python -m bench.servers KIND PORT [--db FILE] [--tokens FILE]``.
+
+* ``bare``: an aiohttp handler that reads the body and answers 200 (the ceiling).
+* ``receiver``: rostray's ``Receiver`` as shipped, ``rate_limit=None``; every valid callback is
+  persisted with ``AsyncStore.record_callback`` (the tracker's first step) before the reply.
+* ``receiver-nostore``: the same receiver whose callback handler does nothing (decomposition).
+* ``prototype``: ``bench.prototypes.receiver`` (tuned hot path + group commit), same contract.
+
+The web.py baseline is ``bench/website.py``, started as the tutorial did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from bench.common import HOST
+from rostray.core.receiver import IncomingCallback, Receiver
+from rostray.core.store import AsyncStore
+
+KINDS = ("bare", "receiver", "receiver-nostore", "prototype")
+PROTOTYPE_FLAGS = ("one_middleware", "timeout_only_when_needed", "static_ok")
+PROTOTYPE_CHANGES = (*PROTOTYPE_FLAGS, "decoder", "group_commit")
+
+
+async def _serve_forever() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def bare(port: int) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hooks/{token}", handler)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, HOST, port).start()
+    try:
+        await _serve_forever()
+    finally:
+        await runner.cleanup()
+
+
+async def receiver(
+    kind: str, port: int, db: Path, tokens: set[str], off: frozenset[str] = frozenset()
+) -> None:
+    """``off`` switches single prototype changes off, to measure what each one buys."""
+    store = await AsyncStore.open(db)
+    record = store.record_callback
+    options: dict[str, object] = {}
+    receiver_cls: type[Receiver] = Receiver
+    if kind == "prototype":
+        from bench.prototypes.receiver import GroupCommit, TunedReceiver, Tuning, install_decoder
+
+        if "decoder" not in off:
+            install_decoder()
+        if "group_commit" not in off:
+            record = GroupCommit(store).record_callback
+        receiver_cls = TunedReceiver
+        options["tuning"] = Tuning(**{name: False for name in off if name in PROTOTYPE_FLAGS})
+
+    async def persist(incoming: IncomingCallback) -> None:
+        """What ``Tracker.on_callback`` does before the receiver may answer."""
+        claimed = incoming.payload.stack_id if incoming.payload else None
+        verdict = "pending" if incoming.payload else "invalid"
+        await record(
+            incoming.token,
+            claimed,
+            incoming.remote,
+            incoming.headers,
+            incoming.body,
+            verdict,
+            incoming.error or "",
+        )
+
+    async def nothing(incoming: IncomingCallback) -> None:
+        return None
+
+    server = receiver_cls(
+        **options,
+        host=HOST,
+        port=port,
+        is_known_token=tokens.__contains__,
+        on_callback=nothing if kind == "receiver-nostore" else persist,
+        rate_limit=None,  # the default 20/s would answer 429 to nearly all of the load
+    )
+    await server.start()
+    try:
+        await _serve_forever()
+    finally:
+        await server.stop()
+        await store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("port", type=int)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--tokens", type=Path)
+    parser.add_argument("--off", action="append", default=[], choices=PROTOTYPE_CHANGES)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    if args.kind == "bare":
+        asyncio.run(bare(args.port))
+    else:
+        tokens = set(json.loads(args.tokens.read_text()))
+        asyncio.run(receiver(args.kind, args.port, args.db, tokens, frozenset(args.off)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Desktop entry, icon install and XDG autostart, in a temporary HOME."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rostray import desktop_entry
+from rostray.cli import main
+
+
+def test_autostart_file_is_the_setting() -> None:
+    autostart = desktop_entry.Autostart()
+    assert not autostart.is_enabled()
+    autostart.set_enabled(True)
+    assert autostart.is_enabled()
+    text = autostart.path().read_text()
+    assert "--hidden" in text and "X-GNOME-Autostart-Delay=15" in text
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert Path(exec_line.removeprefix("Exec=").split()[0]).is_absolute()
+    autostart.set_enabled(False)
+    assert not autostart.path().exists() and not autostart.is_enabled()
+
+
+def test_hidden_true_means_disabled() -> None:
+    autostart = desktop_entry.Autostart()
+    autostart.set_enabled(True)
+    autostart.path().write_text(autostart.path().read_text() + "Hidden=true\n")
+    assert not autostart.is_enabled()
+
+
+def test_install_and_uninstall_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["install-desktop"]) == 0
+    entry = desktop_entry.applications_dir() / f"{desktop_entry.APP_ID}.desktop"
+    icon = desktop_entry.icons_dir() / f"{desktop_entry.APP_ID}.svg"
+    assert entry.exists() and icon.exists()
+    assert icon.read_text().lstrip().startswith("<")
+    assert main(["uninstall-desktop"]) == 0
+    assert not entry.exists() and not icon.exists()
+    out = capsys.readouterr().out
+    assert "installed" in out and "removed" in out
+
+
+def test_entries_pass_desktop_file_validate(tmp_path: Path) -> None:
+    if shutil.which("desktop-file-validate") is None:
+        pytest.fail("desktop-file-validate missing: run scripts/desktop-deps.sh")
+    for autostart in (False, True):
+        path = tmp_path / f"{desktop_entry.APP_ID}.desktop"
+        path.write_text(desktop_entry.desktop_entry(autostart=autostart))
+        result = subprocess.run(
+            ["desktop-file-validate", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
