@@ -345,6 +345,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="launch even without a public callback URL; learn the result by polling",
     )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="with a running tray app: launch directly instead of opening its form",
+    )
+    p.add_argument(
+        "--no-handover",
+        action="store_true",
+        help="never hand the launch to a running tray app",
+    )
     _common(p)
     p.set_defaults(coro=run_launch)
 

@@ -345,8 +345,12 @@ def from_keyring(
         key_id = backend.get_password(KEYRING_SERVICE, KEYRING_ID_USER)
         secret = backend.get_password(KEYRING_SERVICE, key_id) if key_id else None
     except Exception as exc:  # backends raise KeyringError and also raw D-Bus errors
-        if warnings is not None:
+        # No keyring at all is normal (headless, CI, minimal desktops): only say so when the
+        # user asked for the keyring. A locked or broken one is worth a warning.
+        if warnings is not None and (required or type(exc).__name__ != "NoKeyringError"):
             warnings.append(_keyring_problem(exc))
+        if required:
+            raise CredentialError(_keyring_problem(exc)) from None
         return None
     if key_id and not secret:
         if warnings is not None:

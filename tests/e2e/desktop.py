@@ -14,8 +14,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REQUIRED = ("Xvfb", "openbox", "trayer", "dunst", "dbus-daemon", "dbus-monitor", "import",
-            "xdotool")
+REQUIRED = (
+    "Xvfb",
+    "openbox",
+    "trayer",
+    "dunst",
+    "dbus-daemon",
+    "dbus-monitor",
+    "import",
+    "xdotool",
+)
 
 
 def missing_tools() -> list[str]:
@@ -24,9 +32,10 @@ def missing_tools() -> list[str]:
 
 def _free_display() -> int:
     for number in range(90, 200):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(
-            f"/tmp/.X{number}-lock"
-        ).exists():
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
             return number
     raise RuntimeError("no free X display number")
 
@@ -42,8 +51,9 @@ class Desktop:
 
     def _spawn(self, *argv: str, log: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         out = open(self.workdir / f"{log}.log", "wb")  # noqa: SIM115 - lives as long as proc
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                env=env or self.env, start_new_session=True)
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, env=env or self.env, start_new_session=True
+        )
         self._procs.append(proc)
         return proc
 
@@ -51,12 +61,24 @@ class Desktop:
         self.workdir.mkdir(parents=True, exist_ok=True)
         number = _free_display()
         self.display = f":{number}"
-        self._spawn("Xvfb", self.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-                    log="xvfb", env=dict(os.environ))
+        self._spawn(
+            "Xvfb",
+            self.display,
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+            log="xvfb",
+            env=dict(os.environ),
+        )
         self._wait(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), "Xvfb")
         bus = subprocess.run(
             ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-            capture_output=True, text=True, check=True, timeout=10,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         )
         address, pid = bus.stdout.split()[:2]
         self.bus_address = address
@@ -69,16 +91,36 @@ class Desktop:
             "XDG_CURRENT_DESKTOP": "openbox",
         }
         self._spawn("openbox", "--sm-disable", log="openbox")
-        self._spawn("trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                    "--height", "28", "--SetDockType", "true", "--transparent", "false",
-                    "--tint", "0x303030", log="trayer")
+        self._spawn(
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+            "--height",
+            "28",
+            "--SetDockType",
+            "true",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x303030",
+            log="trayer",
+        )
         self.monitor_log = self.workdir / "dbus-monitor.log"
-        self._spawn("dbus-monitor", "--session",
-                    "interface='org.freedesktop.Notifications'", log="dbus-monitor")
+        self._spawn(
+            "dbus-monitor",
+            "--session",
+            "interface='org.freedesktop.Notifications'",
+            log="dbus-monitor",
+        )
         dunstrc = self.workdir / "dunstrc"
         dunstrc.write_text(
-            "[global]\n    geometry = \"420x5-20+40\"\n    font = DejaVu Sans 10\n"
-            "    markup = full\n    format = \"<b>%s</b>\\n%b\"\n"
+            "[global]\n    width = 420\n    origin = top-right\n    offset = 20x40\n"
+            "    font = DejaVu Sans 10\n"
+            '    markup = full\n    format = "<b>%s</b>\\n%b"\n'
             "[urgency_normal]\n    timeout = 0\n[urgency_critical]\n    timeout = 0\n",
             encoding="utf-8",
         )
@@ -89,10 +131,19 @@ class Desktop:
 
     def _notifications_owned(self) -> bool:
         result = subprocess.run(
-            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-             "string:org.freedesktop.Notifications"],
-            env=self.env, capture_output=True, text=True, timeout=5,
+            [
+                "dbus-send",
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.Notifications",
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return "boolean true" in result.stdout
 
@@ -111,8 +162,13 @@ class Desktop:
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True,
-                       timeout=20, capture_output=True)
+        subprocess.run(
+            ["import", "-window", "root", str(path)],
+            env=self.env,
+            check=True,
+            timeout=20,
+            capture_output=True,
+        )
         return path
 
     def stop(self) -> None:

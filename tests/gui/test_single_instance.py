@@ -23,7 +23,8 @@ async def test_handover_round_trip(tmp_path: Path) -> None:
     assert server.listen()
     try:
         reply = await asyncio.to_thread(
-            send_to_running, {"command": "launch", "name": "x", "parameters": {"a": "中文"}},
+            send_to_running,
+            {"command": "launch", "name": "x", "parameters": {"a": "中文"}},
             path=path,
         )
     finally:

@@ -187,7 +187,10 @@ async def test_window_lists_launched_stacks_with_columns(window: StacksWindow, s
     assert headers == ["Name", "Region", "Status", "Started", "Duration"]
     rows = row_texts(window)
     assert [r[0] for r in rows] == ["batch-beta", "web-alpha"]  # newest first
-    for name, status in (("web-alpha", "CREATE_COMPLETE"), ("batch-beta", "CREATE_ROLLBACK_COMPLETE")):
+    for name, status in (
+        ("web-alpha", "CREATE_COMPLETE"),
+        ("batch-beta", "CREATE_ROLLBACK_COMPLETE"),
+    ):
         row = next(r for r in rows if r[0] == name)
         assert row[1] == "cn-hangzhou"
         assert row[2] == status
@@ -257,9 +260,7 @@ async def test_details_show_outputs_parameters_events_and_callbacks(
     assert outputs == {"Markup": MARKUP, "Count": 3, "Config": {"a": [1, 2]}}
     assert details.tabs.tabText(0) == "Outputs (3)"
     assert dict(details.parameters.records()) == {"Password": "****", "Env": "dev"}
-    shown = [
-        details.parameters.index(r, 1).data() for r in range(details.parameters.rowCount())
-    ]
+    shown = [details.parameters.index(r, 1).data() for r in range(details.parameters.rowCount())]
     assert "hunter22-secret" not in json.dumps(shown)
     events = details.events.records()
     assert events, "ListStackEvents returned nothing"
@@ -269,7 +270,7 @@ async def test_details_show_outputs_parameters_events_and_callbacks(
     [callback] = details.callbacks.records()
     assert callback.verdict == "confirmed"
     report = details.callback_text.toPlainText()
-    assert 'Body (' in report and '\n  "Status": "CREATE_COMPLETE"' in report
+    assert "Body (" in report and '\n  "Status": "CREATE_COMPLETE"' in report
     assert "Content-Type: application/json" in report
     assert "Verdict:   confirmed" in report
     assert not details.console_button.isVisible()  # a loopback (sandbox) endpoint
@@ -380,9 +381,7 @@ async def test_delete_through_the_confirmation(
     assert (event.operation, event.status) == ("DELETE", "DELETE_COMPLETE")
     assert started == [ok.stack_id]
     row = window.model.row_of(ok.stack_id)
-    await until(
-        lambda: window.model.index(row, HistoryModel.STATUS).data() == "DELETE_COMPLETE"
-    )
+    await until(lambda: window.model.index(row, HistoryModel.STATUS).data() == "DELETE_COMPLETE")
     await until(lambda: details.status_label.text() == "DELETE_COMPLETE")
     await settle(window)
     assert not details.delete_button.isEnabled()

@@ -191,9 +191,7 @@ def test_pause_until_tomorrow_morning() -> None:
     assert datetime.fromtimestamp(pause_deadline("tomorrow", evening)) == datetime(
         2025, 3, 11, 8, 0
     )
-    assert datetime.fromtimestamp(pause_deadline("tomorrow", night)) == datetime(
-        2025, 3, 11, 8, 0
-    )
+    assert datetime.fromtimestamp(pause_deadline("tomorrow", night)) == datetime(2025, 3, 11, 8, 0)
     with pytest.raises(ValueError):
         pause_deadline("forever", NOW)
 

@@ -191,9 +191,7 @@ class DebianSshd:
         )
         if os.geteuid() == 0:
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation dir
-        check = subprocess.run(
-            [str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True
-        )
+        check = subprocess.run([str(SSHD), "-t", "-f", str(config)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         subprocess.run([str(SSHD), "-f", str(config), "-E", str(d / "sshd.log")], check=True)
         pidfile = d / "sshd.pid"

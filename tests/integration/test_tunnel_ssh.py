@@ -15,16 +15,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 from ssh_servers import AsyncsshTunnelServer, DebianSshd, free_port, require_ssh_client
-from tunnel_helpers import FAST, ScaledTime, States, supervisor
+from tunnel_helpers import ScaledTime, States, supervisor
 
 from rostray.core.receiver import IncomingCallback, Receiver
-from rostray.core.tunnels import Prober, SupervisorPolicy
+from rostray.core.tunnels import Prober
 
 pytestmark = pytest.mark.timeout(60)
 
 
 @asynccontextmanager
-async def app_receiver(prober: Prober) -> AsyncIterator[tuple[Receiver, str, list[IncomingCallback]]]:
+async def app_receiver(
+    prober: Prober,
+) -> AsyncIterator[tuple[Receiver, str, list[IncomingCallback]]]:
     """A receiver with one known hook token and a probe hook: what the engine runs."""
     token = secrets.token_urlsafe(32)
     calls: list[IncomingCallback] = []
@@ -101,10 +103,13 @@ async def test_plain_remote_forward_allocated_port_is_the_url() -> None:
     """``-N -v -R 127.0.0.1:0:…`` (own-host preset, dynamic port): the URL is the configured
     template with the port ssh reports in ``Allocated port N``."""
     prober, states = Prober(timeout=5), States()
-    async with AsyncsshTunnelServer(vhost=False) as server, app_receiver(prober) as (
-        receiver,
-        _token,
-        _calls,
+    async with (
+        AsyncsshTunnelServer(vhost=False) as server,
+        app_receiver(prober) as (
+            receiver,
+            _token,
+            _calls,
+        ),
     ):
         settings = server.settings(public_url="http://127.0.0.1:{rport}")
         async with supervisor(settings, receiver.port, prober, states) as sup:
@@ -117,18 +122,19 @@ async def test_plain_remote_forward_allocated_port_is_the_url() -> None:
 
 async def test_a_taken_remote_port_exits_255_and_is_retried() -> None:
     prober, states, scaled = Prober(timeout=5), States(), ScaledTime()
-    async with AsyncsshTunnelServer(vhost=False) as server, app_receiver(prober) as (
-        receiver,
-        _token,
-        _calls,
+    async with (
+        AsyncsshTunnelServer(vhost=False) as server,
+        app_receiver(prober) as (
+            receiver,
+            _token,
+            _calls,
+        ),
     ):
         with __import__("socket").socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             busy = taken.getsockname()[1]
-            settings = server.settings(
-                public_url="http://127.0.0.1:{rport}", ssh_remote_port=busy
-            )
+            settings = server.settings(public_url="http://127.0.0.1:{rport}", ssh_remote_port=busy)
             async with supervisor(settings, receiver.port, prober, states, scaled=scaled):
                 down = await states.until(lambda s: s.phase == "down", timeout=20)
                 assert "ssh exited (255)" in down.reason
@@ -154,8 +160,7 @@ async def test_own_host_preset_against_debian_sshd(sshd: DebianSshd) -> None:
     async with app_receiver(prober) as (receiver, token, calls):
         remote = free_port()
         settings = sshd.settings(remote)
-        policy = SupervisorPolicy(**{**FAST.__dict__, "discovery_timeout": 20.0})
-        async with supervisor(settings, receiver.port, prober, states, policy=policy) as sup:
+        async with supervisor(settings, receiver.port, prober, states) as sup:
             try:
                 state = await sup.wait_verified(timeout=20)
             except Exception:

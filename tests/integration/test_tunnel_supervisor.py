@@ -48,7 +48,12 @@ async def test_cloudflared_url_from_output_is_verified(tmp_path: Path) -> None:
         TunnelSettings(mode="cloudflared"), 8123, prober, states, env=sc.env()
     ) as sup:
         state = await states.until(lambda s: s.phase == "verified")
-        assert (state.url, state.rtt_ms, state.preset, state.restarts) == (CF_URL, 12.5, "cloudflared", 0)
+        assert (state.url, state.rtt_ms, state.preset, state.restarts) == (
+            CF_URL,
+            12.5,
+            "cloudflared",
+            0,
+        )
         assert sup.verified_url == CF_URL
         assert states.phases() == ["starting", "verified"]
         [call] = sc.calls()
@@ -65,7 +70,10 @@ async def test_cloudflared_url_from_its_metrics_api(tmp_path: Path) -> None:
         tmp_path,
         {
             "lines": "cloudflared-api-only.jsonl",
-            "api": {"path": "/quicktunnel", "body": {"hostname": "from-api-{run}.trycloudflare.com"}},
+            "api": {
+                "path": "/quicktunnel",
+                "body": {"hostname": "from-api-{run}.trycloudflare.com"},
+            },
         },
     )
     states = States()
@@ -99,7 +107,9 @@ async def test_ngrok_api_address_comes_from_its_log(tmp_path: Path) -> None:
         },
     )
     states = States()
-    async with supervisor(TunnelSettings(mode="ngrok"), 8123, ScriptedProber(), states, env=sc.env()):
+    async with supervisor(
+        TunnelSettings(mode="ngrok"), 8123, ScriptedProber(), states, env=sc.env()
+    ):
         state = await states.until(lambda s: s.phase == "verified")
         assert state.url == "https://0c7b0c0e.ngrok-free.app"
     assert "--inspect=false" in sc.calls()[0]
@@ -114,7 +124,12 @@ async def test_tailscale_url_from_status_command(tmp_path: Path) -> None:
     states = States()
     policy = SupervisorPolicy(**{**FAST.__dict__, "api_poll_interval": 20.0})
     async with supervisor(
-        TunnelSettings(mode="tailscale"), 8123, ScriptedProber(), states, env=sc.env(), policy=policy
+        TunnelSettings(mode="tailscale"),
+        8123,
+        ScriptedProber(),
+        states,
+        env=sc.env(),
+        policy=policy,
     ):
         state = await states.until(lambda s: s.phase == "verified")
         assert state.url == "https://amelie.tail1234.ts.net"
@@ -125,7 +140,9 @@ async def test_tailscale_url_from_status_command(tmp_path: Path) -> None:
 async def test_pinggy_over_fake_ssh(tmp_path: Path) -> None:
     sc = scenario(tmp_path, {"lines": "pinggy.jsonl"})
     states = States()
-    async with supervisor(TunnelSettings(mode="pinggy"), 8123, ScriptedProber(), states, env=sc.env()):
+    async with supervisor(
+        TunnelSettings(mode="pinggy"), 8123, ScriptedProber(), states, env=sc.env()
+    ):
         state = await states.until(lambda s: s.phase == "verified")
         assert state.url == "https://yqycl-98-162-69-48.a.free.pinggy.link"
     call = sc.calls()[0]
@@ -171,7 +188,12 @@ async def test_crash_loop_backs_off_exponentially(tmp_path: Path) -> None:
     sc = scenario(tmp_path, {"lines": "localtunnel-refused.jsonl", "then": "exit", "code": 1})
     states, scaled = States(), ScaledTime()
     sup = supervisor(
-        TunnelSettings(mode="localtunnel"), 8123, ScriptedProber(), states, env=sc.env(), scaled=scaled
+        TunnelSettings(mode="localtunnel"),
+        8123,
+        ScriptedProber(),
+        states,
+        env=sc.env(),
+        scaled=scaled,
     )
     async with sup:
         await states.until(lambda s: s.phase == "starting" and s.restarts == 5, timeout=15)
@@ -179,7 +201,9 @@ async def test_crash_loop_backs_off_exponentially(tmp_path: Path) -> None:
     assert backoffs[:5] == [1.0, 2.0, 4.0, 8.0, 16.0]
     down = [s for s in states.seen if s.phase == "down"]
     assert "localtunnel exited (1)" in down[0].reason
-    assert "connection refused: localtunnel.me:39745 (check your firewall settings)" in down[0].reason
+    assert (
+        "connection refused: localtunnel.me:39745 (check your firewall settings)" in down[0].reason
+    )
     assert sc.calls()[0][:3] == ["npx", "--yes", "localtunnel@2.0.2"]
 
 
@@ -327,7 +351,11 @@ async def test_a_new_url_printed_mid_run_is_verified_and_reported(tmp_path: Path
 async def test_bore_fake_forwarding_tunnel_is_probed_for_real(tmp_path: Path) -> None:
     sc = scenario(
         tmp_path,
-        {"lines": "bore.jsonl", "replace": [["bore.pub:43521", "127.0.0.1:{fport}"]], "forward": True},
+        {
+            "lines": "bore.jsonl",
+            "replace": [["bore.pub:43521", "127.0.0.1:{fport}"]],
+            "forward": True,
+        },
     )
     prober, states = Prober(timeout=5), States()
     async with probe_receiver(prober) as receiver:

@@ -47,7 +47,9 @@ class States:
             return await asyncio.wait_for(scan(), timeout)
         except TimeoutError:
             trail = "\n".join(f"  {s.phase}: {s.reason}" for s in self.seen[-15:])
-            raise AssertionError(f"no matching tunnel state in {timeout} s; last:\n{trail}") from None
+            raise AssertionError(
+                f"no matching tunnel state in {timeout} s; last:\n{trail}"
+            ) from None
 
     def phases(self) -> list[str]:
         out: list[str] = []

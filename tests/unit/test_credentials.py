@@ -497,7 +497,6 @@ def test_unreadable_cli_config(home: Path) -> None:
             "the system keyring is locked, so its AccessKey was not used: "
             "Failed to unlock the collection!",
         ),
-        (NoKeyring(), "no system keyring is available: No recommended backend was available."),
         (
             BrokenKeyring(),
             "the system keyring could not be read "
@@ -511,6 +510,15 @@ def test_unusable_keyring_is_nothing_plus_a_warning(
     result = resolve(environ={}, home=home, keyring_backend=backend)
     assert result.credentials is None
     assert result.warnings == [expected]
+
+
+def test_no_keyring_at_all_is_silent_in_auto_mode_and_an_error_when_asked_for(
+    home: Path,
+) -> None:
+    result = resolve(environ={}, home=home, keyring_backend=NoKeyring())
+    assert result.credentials is None and result.warnings == []
+    with pytest.raises(CredentialError, match="no system keyring is available"):
+        resolve(mode="keyring", environ={}, home=home, keyring_backend=NoKeyring())
 
 
 def test_keyring_id_without_secret_warns(home: Path) -> None:

@@ -184,10 +184,15 @@ def test_pinggy_user_and_api_port() -> None:
 
 
 def test_user_command_overrides_argv_and_keeps_the_parser() -> None:
-    settings = TunnelSettings(mode="cloudflared", command=["/opt/cf/cloudflared", "--url", "{port}"])
+    settings = TunnelSettings(
+        mode="cloudflared", command=["/opt/cf/cloudflared", "--url", "{port}"]
+    )
     preset = preset_for(settings)
     assert render_argv(preset, {"port": "1"}) == ["/opt/cf/cloudflared", "--url", "1"]
-    assert extract_url(preset, "|  https://a-b.trycloudflare.com  |") == "https://a-b.trycloudflare.com"
+    assert (
+        extract_url(preset, "|  https://a-b.trycloudflare.com  |")
+        == "https://a-b.trycloudflare.com"
+    )
 
 
 def test_custom_mode() -> None:

@@ -1,0 +1,321 @@
+"""The tray app: QApplication + qasync loop, single instance, and the wiring between the
+engine, the tray, the notifier and the windows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from PySide6.QtCore import QLocale, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from rostray.assets import resource_path
+from rostray.config import ConfigError, Settings, load_settings, save_settings
+from rostray.core.credentials import CredentialError
+from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.ros import RosError
+from rostray.desktop_entry import APP_ID, Autostart
+from rostray.gui.bridge import EngineBridge
+from rostray.gui.launch_form import EngineFormBackend, LaunchForm
+from rostray.gui.notifier import Notifier
+from rostray.gui.settings_dialog import SettingsDialog
+from rostray.gui.single_instance import InstanceLock, InstanceServer
+from rostray.gui.stacks_window import StacksWindow
+from rostray.gui.tray import TrayController
+from rostray.instance import lock_path, send_to_running, socket_path
+
+log = logging.getLogger(__name__)
+
+
+def ui_language(settings: Settings) -> str:
+    choice = settings.ui.language
+    if choice == "auto":
+        choice = QLocale.system().name()
+    return "zh-cn" if choice.lower().startswith("zh") else "en"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("rostray")
+    app.setApplicationDisplayName("rostray")
+    app.setOrganizationName("rostray")
+    app.setDesktopFileName(APP_ID)  # notifications and Wayland show rostray, not "python3"
+    app.setWindowIcon(QIcon(str(resource_path("icons", "rostray.svg"))))
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps running; Quit is explicit
+    return app
+
+
+class UpdateBackend(EngineFormBackend):
+    """The launch form in update mode: same fields, UpdateStack instead of CreateStack."""
+
+    def __init__(self, engine: Engine, stack_id: str) -> None:
+        super().__init__(engine)
+        self.stack_id = stack_id
+
+    async def launch(self, request: LaunchRequest) -> str:
+        launch = await self.engine.update(
+            self.stack_id, template_body=request.template_body, parameters=request.parameters
+        )
+        return launch.stack_id
+
+
+class Controller(QObject):
+    """Owns the Qt side of a running app and connects it to the engine."""
+
+    def __init__(self, app: QApplication, engine: Engine, args: argparse.Namespace) -> None:
+        super().__init__()
+        self.app = app
+        self.engine = engine
+        self.settings = engine.settings
+        self.language = ui_language(self.settings)
+        self.quit_requested: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.forms: list[LaunchForm] = []
+        self.settings_dialog: SettingsDialog | None = None
+
+        self.bridge = EngineBridge()
+        self.tray = TrayController(self.bridge)
+        self.notifier = Notifier(
+            self.settings.notifications,
+            tray=self.tray,
+            icon_path=resource_path("icons", "rostray.svg"),
+        )
+        self.window = StacksWindow(engine)
+        self.window.connect_bridge(self.bridge)
+        self.window.installEventFilter(self)
+        for warning in engine.warnings:
+            self.window.add_warning(warning)
+
+        self.bridge.stackFinished.connect(self.notifier.result)
+        self.notifier.showStack.connect(self.show_stack)
+        self.notifier.showMainWindow.connect(self.show_window)
+        self.tray.launchRequested.connect(self.open_form)
+        self.tray.showStack.connect(self.show_stack)
+        self.tray.settingsRequested.connect(self.open_settings)
+        self.tray.quitRequested.connect(self.request_quit)
+        self.tray.showMainWindow.connect(self.show_window)
+        self.tray.pauseChanged.connect(self.set_paused)
+        self.tray.testNotificationRequested.connect(self.notifier.send_test)
+        self.tray.trayAvailabilityChanged.connect(self._on_tray_availability)
+        self.window.replayRequested.connect(self.notifier.result)
+        self.window.updateRequested.connect(self.open_update_form)
+        app.aboutToQuit.connect(self.request_quit)
+
+        self.bridge.start(engine.bus)
+        self.tray.start()
+        if not self.tray.available or not args.hidden:
+            self.show_window()
+        if not self.tray.available:
+            self.window.add_warning(
+                self.tr(
+                    "No system tray found: rostray runs in this window. On GNOME, install the "
+                    "AppIndicator extension to get a tray icon."
+                )
+            )
+
+    # --- windows ------------------------------------------------------------------------
+
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.setWindowState(self.window.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def show_stack(self, stack_id: str) -> None:
+        self.show_window()
+        self.window.show_stack(stack_id)
+
+    def _new_form(self, backend: EngineFormBackend, title: str | None = None) -> LaunchForm:
+        form = LaunchForm(backend, language=self.language)
+        if title:
+            form.setWindowTitle(title)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.destroyed.connect(lambda *_: self.forms.remove(form) if form in self.forms else None)
+        form.launched.connect(lambda stack_id, _name: self.window.refresh())
+        self.forms.append(form)
+        return form
+
+    def open_form(self) -> LaunchForm:
+        form = self._new_form(EngineFormBackend(self.engine))
+        form.show()
+        form.raise_()
+        form.activateWindow()
+        return form
+
+    def open_update_form(self, stack_id: str) -> LaunchForm:
+        form = self._new_form(
+            UpdateBackend(self.engine, stack_id), self.tr("Update stack — rostray")
+        )
+        form.show()
+        return form
+
+    def open_settings(self) -> None:
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            return
+        dialog = SettingsDialog(self.settings, autostart=Autostart())
+        dialog.settingsChanged.connect(self._on_settings_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.notifier.settings = settings.notifications
+        self.window.add_warning(
+            self.tr("Settings saved. Backend and tunnel changes apply after a restart.")
+        )
+
+    def set_paused(self, until: float | None) -> None:
+        self.notifier.set_paused_until(until)
+        self.settings.notifications.paused_until = until
+        try:
+            save_settings(self.settings)
+        except (OSError, ConfigError) as exc:
+            log.warning("could not save the pause setting: %s", exc)
+
+    def _on_tray_availability(self, available: bool) -> None:
+        if not available:
+            self.show_window()
+
+    # --- closing --------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if watched is self.window and isinstance(event, QCloseEvent) and not self.tray.available:
+            event.ignore()
+            self._ask_keep_running()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _ask_keep_running(self) -> None:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Keep rostray running?"))
+        box.setText(
+            self.tr(
+                "There is no system tray. Keep rostray running in the background "
+                "so it can tell you when stacks finish?"
+            )
+        )
+        keep = box.addButton(self.tr("Keep running"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.DestructiveRole)
+        box.finished.connect(
+            lambda _r: self.window.hide() if box.clickedButton() is keep else self.request_quit()
+        )
+        box.open()  # never exec(): a nested loop would break the qasync loop
+
+    def request_quit(self) -> None:
+        if not self.quit_requested.done():
+            self.quit_requested.set_result(None)
+
+    async def aclose(self) -> None:
+        for form in list(self.forms):
+            form.close()
+        self.window.hide()
+        self.tray.icon.hide()
+        await self.bridge.aclose()
+        await self.notifier.aclose()
+
+    # --- hand-over from other rostray processes -----------------------------------------
+
+    async def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        command = request.get("command")
+        if command == "show":
+            self.show_window()
+            return {"ok": True}
+        if command == "launch":
+            return await self._handle_launch(request)
+        if command == "status":
+            return {"ok": True, "mode": self.engine.mode, "backend": self.engine.mode_description}
+        return {"ok": False, "error": f"unknown command {command!r}"}
+
+    async def _handle_launch(self, request: dict[str, Any]) -> dict[str, Any]:
+        body = request.get("template_body")
+        if not isinstance(body, str):
+            return {"ok": False, "error": "template_body must be a string"}
+        name = str(request.get("template_name") or "template")
+        parameters = {str(k): str(v) for k, v in (request.get("parameters") or {}).items()}
+        stack_name = request.get("name")
+        if request.get("yes"):
+            try:
+                launch = await self.engine.launch(
+                    LaunchRequest(
+                        template_body=body,
+                        stack_name=str(stack_name),
+                        parameters=parameters,
+                        template_name=name,
+                    )
+                )
+            except LaunchRefused as exc:
+                return {"ok": False, "error": str(exc), "errors": exc.errors}
+            except RosError as exc:
+                return {"ok": False, "error": str(exc)}
+            self.window.refresh()
+            return {"ok": True, "stack_id": launch.stack_id}
+        form = self.open_form()
+        if not form.load_template_text(body, name):
+            return {"ok": False, "error": form.error_text()}
+        form.prefill(None, str(stack_name) if stack_name else None, parameters)
+        return {"ok": True, "form": True}
+
+
+async def _start_engine(args: argparse.Namespace) -> tuple[Engine, list[str]]:
+    """Start the engine; a broken config or credentials degrade to defaults / the sandbox."""
+    problems: list[str] = []
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        problems.append(f"{exc} — using default settings until it is fixed")
+        settings = Settings()
+    engine = Engine(settings, force_sandbox=args.sandbox, endpoint=args.endpoint)
+    try:
+        await engine.start()
+    except CredentialError as exc:
+        problems.append(f"{exc} — running on the embedded sandbox instead")
+        await engine.stop()
+        engine = Engine(settings, force_sandbox=True)
+        await engine.start()
+    engine.warnings.extend(problems)
+    return engine, problems
+
+
+async def main(app: QApplication, args: argparse.Namespace) -> int:
+    engine, _ = await _start_engine(args)
+    controller = Controller(app, engine, args)
+    server = InstanceServer(socket_path(), controller.handle_request)
+    if not server.listen():
+        controller.window.add_warning(
+            controller.tr("Another program holds rostray's socket; hand-overs are disabled.")
+        )
+    print(f"rostray is running on the {engine.mode_description}", file=sys.stderr, flush=True)
+    try:
+        await controller.quit_requested
+    finally:
+        server.close()
+        await controller.aclose()
+        await engine.stop()
+    return 0
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    import qasync
+
+    app = create_application()
+    lock = InstanceLock(lock_path())
+    if not lock.acquire():
+        reply = send_to_running({"command": "show"})
+        if reply is not None:
+            print("rostray is already running; its window was raised.", file=sys.stderr)
+            return 0
+        print("rostray: another instance holds the lock but does not answer.", file=sys.stderr)
+        return 1
+    try:
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(main(app, args))
+    finally:
+        lock.release()
