@@ -35,5 +35,12 @@ fmt: $(STAMP)
 sandbox: $(STAMP)
 	$(VENV)/bin/rostray-cli sandbox $(ARGS)
 
+# Benchmarks with same-run baselines -> docs/benchmarks.md, docs/bench/*.png, bench/results.json
+# (about 10 minutes; BENCH_ARGS=--quick for a smoke run under build/bench-quick/). wrk, when
+# installed (Debian package), drives the throughput runs; otherwise a Python load generator.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

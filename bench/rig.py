@@ -33,6 +33,9 @@ WAIT_TEMPLATE = """{"ROSTemplateFormatVersion": "2015-09-01",
            "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": 3600}}},
  "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}}}"""
 SHIPPED = object()  # "leave the receiver's rate limit as shipped"
+# Prototype fixes from bench/prototypes, by name: the tracker's duplicate short-cut, batched
+# store trips, GetStack on the event loop instead of the SDK's threads.
+ALL_FIXES = frozenset({"dedup", "batching", "async_getstack"})
 
 
 @dataclass
@@ -174,11 +177,14 @@ async def engine_rig(
     time_scale: float = 0.01,
     simulated_delay: float = 0.0,
     policy: PollPolicy | None = None,
+    fixes: frozenset[str] = frozenset(),
 ) -> AsyncIterator[Rig]:
     """Sandbox + Engine in this event loop, the engine's own policy unless one is given.
 
     ``rate_limit=None`` builds the engine's Receiver without its rate limit (the Engine has
     no setting for it, so the constructor is patched for the duration of ``start``).
+    ``fixes`` (names from ``ALL_FIXES``) builds it with the prototype Tracker, AsyncStore or
+    RosClient from ``bench.prototypes`` instead of rostray's, the same way.
     """
     root.mkdir(parents=True, exist_ok=True)
     inst = Instruments()
@@ -196,7 +202,10 @@ async def engine_rig(
     receiver_cls: Any = Receiver
     if rate_limit is not SHIPPED:
         receiver_cls = functools.partial(Receiver, rate_limit=rate_limit)
-    with mock.patch.object(engine_module, "Receiver", receiver_cls):
+    with contextlib.ExitStack() as patches:
+        patches.enter_context(mock.patch.object(engine_module, "Receiver", receiver_cls))
+        for name, replacement in _prototypes(fixes).items():
+            patches.enter_context(mock.patch.object(engine_module, name, replacement))
         await engine.start()
     _instrument_engine(engine, inst)
     watcher = asyncio.get_running_loop().create_task(_watch(engine, inst))
@@ -208,6 +217,27 @@ async def engine_rig(
             watcher.cancel()
             await watcher
         await sandbox.stop()
+
+
+def _prototypes(fixes: frozenset[str]) -> dict[str, Any]:
+    """Engine-module names to patch for the chosen fixes."""
+    unknown = fixes - ALL_FIXES
+    if unknown:
+        raise ValueError(f"unknown fixes: {sorted(unknown)}")
+    patches: dict[str, Any] = {}
+    if "dedup" in fixes:
+        from bench.prototypes.tracker import DedupTracker
+
+        patches["Tracker"] = DedupTracker
+    if "batching" in fixes:
+        from bench.prototypes.store import BatchingAsyncStore
+
+        patches["AsyncStore"] = BatchingAsyncStore
+    if "async_getstack" in fixes:
+        from bench.prototypes.ros import AsyncGetStackClient
+
+        patches["RosClient"] = AsyncGetStackClient
+    return patches
 
 
 def shipped_rate_limit() -> float:

@@ -9,7 +9,7 @@ from rostray import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from rostray.commands import desktop, headless, sandbox, stacks
+    from rostray.commands import desktop, headless, sandbox, stacks, tunnel
 
     parser = argparse.ArgumentParser(
         prog="rostray",
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     stacks.add_parsers(sub)
     sandbox.add_parser(sub)
     desktop.add_parsers(sub)
+    tunnel.add_parser(sub)
     return parser
 
 

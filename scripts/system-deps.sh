@@ -38,7 +38,8 @@ if [ ! -x "$lt_prefix/node_modules/.bin/lt" ]; then
   if have npm; then
     echo "system-deps: installing localtunnel@2.0.2 into $lt_prefix" >&2
     npm install --prefix "$lt_prefix" --no-audit --no-fund --loglevel=error \
-      localtunnel@2.0.2 >/dev/null
+      localtunnel@2.0.2 >/dev/null ||
+      echo "system-deps: npm install localtunnel@2.0.2 failed; its tunnel test will say so" >&2
   else
     echo "system-deps: npm is missing, so localtunnel@2.0.2 is not installed" >&2
   fi

@@ -3,20 +3,15 @@ and a recorder that stands where ROS's notification POSTs land."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Protocol
 
 import pytest
 from aiohttp import web
+from shared import REPO, TEMPLATES, Recorder, Ros, make_client, template_text  # noqa: F401
 
 from rostray.sandbox import Sandbox, SandboxConfig
 
-REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "resources" / "templates"
 LEAKY_ENV = (
     "ALIYUN_ACCESS_KEY_ID",
     "ALIYUN_ACCESS_KEY_SECRET",
@@ -50,10 +45,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
-def template_text(name: str) -> str:
-    return (TEMPLATES / name).read_text(encoding="utf-8")
-
-
 @pytest.fixture
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     """A sandbox where a template second lasts 10 ms and simulated resources take 10 ms."""
@@ -62,86 +53,9 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
         yield sb
 
 
-@dataclass
-class Ros:
-    """The real SDK (AcsClient + ROS request classes) against a sandbox, called off-loop."""
-
-    client: Any
-
-    async def __call__(self, request_cls: type, **fields: Any) -> dict[str, Any]:
-        request = request_cls()
-        for key, value in fields.items():
-            setter = getattr(request, f"set_{key}", None) or getattr(request, f"set_{key}s")
-            setter(value)
-        raw = await asyncio.to_thread(self.client.do_action_with_exception, request)
-        return json.loads(raw)
-
-
-class Endpoint(Protocol):
-    """What a client needs to reach a sandbox: in-process ``Sandbox`` or a CLI subprocess."""
-
-    @property
-    def endpoint(self) -> str: ...
-
-    @property
-    def access_key_id(self) -> str: ...
-
-    @property
-    def access_key_secret(self) -> str: ...
-
-
-def make_client(sb: Endpoint, *, secret: str | None = None, key_id: str | None = None) -> Any:
-    from aliyunsdkcore.client import AcsClient
-
-    client = AcsClient(
-        key_id or sb.access_key_id,
-        secret or sb.access_key_secret,
-        "cn-hangzhou",
-        proxy={"http": "", "https": ""},
-    )
-    client.add_endpoint("cn-hangzhou", "ROS", sb.endpoint)
-    return client
-
-
 @pytest.fixture
 def ros(sandbox: Sandbox) -> Ros:
     return Ros(make_client(sandbox))
-
-
-@dataclass
-class Recorder:
-    """An HTTP endpoint that records every POST, like a user's webhook receiver."""
-
-    url: str = ""
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.posts.append(
-            {
-                "path": request.path_qs,
-                "headers": dict(request.headers),
-                "body": body,
-                "json": json.loads(body) if body else None,
-            }
-        )
-        self._arrived.set()
-        return web.Response(status=204)
-
-    async def wait_for(
-        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 10
-    ) -> list[dict[str, Any]]:
-        async def until() -> None:
-            while not predicate(self.posts):
-                self._arrived.clear()
-                await self._arrived.wait()
-
-        await asyncio.wait_for(until(), timeout)
-        return self.posts
-
-    def statuses(self) -> list[str]:
-        return [p["json"]["Status"] for p in self.posts]
 
 
 @pytest.fixture
@@ -167,7 +81,7 @@ def _skipped_e2e(config: pytest.Config) -> list:
     return [r for r in stats.get("skipped", []) if "/e2e/" in getattr(r, "nodeid", "")]
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """A skipped end-to-end test must never pass for a green run (see .ci/run)."""
     if skipped := _skipped_e2e(config):
         terminalreporter.write_line(

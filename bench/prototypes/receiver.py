@@ -22,6 +22,7 @@ from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
 
 from rostray.core import payload as payload_module
 from rostray.core import receiver as receiver_module
+from rostray.core import store as store_module
 from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
 from rostray.core.receiver import Receiver, _Delivery
 from rostray.core.store import AsyncStore, Store, _dump, redact_headers
@@ -33,8 +34,11 @@ CallbackRow = tuple[str, str | None, str, dict[str, str], bytes, str, str]
 
 
 def insert_callbacks(store: Store, rows: list[CallbackRow]) -> list[int]:
-    """``Store.record_callback`` for many rows in one transaction (a new Store method)."""
+    """``Store.record_callback`` for many rows in one transaction (a new Store method),
+    pruning old rows on the same schedule as the shipped method."""
     ids = []
+    every = getattr(store_module, "PRUNE_EVERY", 0)
+    keep = getattr(store, "_max_callbacks", 0)
     with store._write() as conn:
         for token, stack_id, remote, headers, body, verdict, detail in rows:
             cursor = conn.execute(
@@ -45,7 +49,10 @@ def insert_callbacks(store: Store, rows: list[CallbackRow]) -> list[int]:
                     bytes(body), verdict, detail,
                 ),
             )  # fmt: skip
-            ids.append(int(cursor.lastrowid or 0))
+            row_id = int(cursor.lastrowid or 0)
+            ids.append(row_id)
+            if every and keep and row_id % every == 0:
+                conn.execute("DELETE FROM callbacks WHERE id <= ?", (row_id - keep,))
     return ids
 
 

@@ -79,7 +79,12 @@ def make_engine(args: argparse.Namespace) -> Engine:
         settings = load_settings(args.config)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return Engine(settings, force_sandbox=args.sandbox, endpoint=args.endpoint)
+    return Engine(
+        settings,
+        force_sandbox=args.sandbox,
+        endpoint=args.endpoint,
+        force_tunnel=getattr(args, "tunnel", False),
+    )
 
 
 # --- waiting --------------------------------------------------------------------------------
@@ -319,6 +324,11 @@ def _common(p: argparse.ArgumentParser, *, wait: bool = True) -> None:
     )
     p.add_argument("--endpoint", help="ROS endpoint (default ros.aliyuncs.com)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument(
+        "--tunnel",
+        action="store_true",
+        help="use the configured tunnel even for a loopback endpoint (exercises the whole path)",
+    )
     if wait:
         p.add_argument(
             "--wait", action="store_true", help="wait for the verified final status and print it"

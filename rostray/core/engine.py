@@ -18,7 +18,7 @@ from typing import Any
 
 from rostray.config import RosSettings, Settings, data_dir
 from rostray.core.credentials import Credentials, resolve
-from rostray.core.events import EventBus, StackLaunched, Subscription
+from rostray.core.events import EngineWarning, EventBus, StackLaunched, Subscription
 from rostray.core.receiver import Receiver
 from rostray.core.ros import RosClient, StackEvent, StackInfo, StackRequest
 from rostray.core.store import AsyncStore, Launch
@@ -30,6 +30,7 @@ from rostray.core.templates import (
     resolve_parameters,
 )
 from rostray.core.tracker import PollPolicy, Tracker
+from rostray.core.tunnels import Prober, SupervisorPolicy, TunnelSupervisor
 
 log = logging.getLogger(__name__)
 KEEP_CALLBACKS = 5000  # raw callback bodies kept for inspection; older ones are pruned
@@ -90,8 +91,12 @@ class Engine:
         store_path: Path | None = None,
         sandbox_state: Path | None = None,
         poll_policy: PollPolicy | None = None,
+        force_tunnel: bool = False,
+        tunnel_policy: SupervisorPolicy | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self._force_tunnel = force_tunnel
+        self._tunnel_policy = tunnel_policy
         self._explicit = credentials
         self._force_sandbox = force_sandbox or self.settings.ros.credentials == "sandbox"
         self._endpoint = endpoint or self.settings.ros.endpoint
@@ -109,6 +114,8 @@ class Engine:
         self.store: AsyncStore | None = None
         self.receiver: Receiver | None = None
         self.tracker: Tracker | None = None
+        self.prober = Prober()
+        self.tunnel: TunnelSupervisor | None = None
         self.credential_source = ""
         self.warnings: list[str] = []  # for the UI: locked keyring, legacy env vars, …
 
@@ -146,8 +153,19 @@ class Engine:
             max_body_bytes=r.max_body_bytes,
             is_known_token=self.tracker.is_known_token,
             on_callback=self.tracker.on_callback,
+            on_probe=self.prober.handle_probe,
         )
         await self.receiver.start()
+        if self.needs_tunnel:
+            self.tunnel = TunnelSupervisor(
+                self.settings.tunnel,
+                self.receiver.port,
+                probe=self.prober,
+                on_state=self.bus.publish,
+                on_url_changed=self._tunnel_url_changed,
+                policy=self._tunnel_policy,
+            )
+            await self.tunnel.start()
         known = await self.store.history(limit=10_000)
         unfinished = await self.store.unfinished()
         await self.tracker.start(known, unfinished)
@@ -188,7 +206,16 @@ class Engine:
             region=s.region,
         )
 
+    @property
+    def needs_tunnel(self) -> bool:
+        """Real ROS cannot reach 127.0.0.1; a loopback endpoint needs no tunnel unless forced."""
+        if self.settings.tunnel.mode == "none":
+            return False
+        return self._force_tunnel or not (self.ros is not None and self.ros.local)
+
     async def stop(self) -> None:
+        if self.tunnel is not None:
+            await self.tunnel.stop()
         self.bus.close()
         if self.tracker is not None:
             await self.tracker.stop()
@@ -227,14 +254,38 @@ class Engine:
     # --- callback URL -----------------------------------------------------------------------
 
     def callback_base_url(self) -> str | None:
-        """Where ROS can reach the receiver: locally for a loopback endpoint, else the tunnel."""
+        """Where ROS can reach the receiver: locally for a loopback endpoint, else through a
+        tunnel whose public URL was verified by a self-probe (never an unverified one)."""
         ros, _, receiver, _ = self._parts()
-        if ros.local:
+        if ros.local and not self._force_tunnel:
             return receiver.local_base_url
-        tunnel = self.settings.tunnel
-        if tunnel.mode == "static" and tunnel.public_url:
-            return tunnel.public_url.rstrip("/")
-        return None
+        return self.tunnel.verified_url if self.tunnel is not None else None
+
+    def no_callback_reason(self) -> str:
+        if self.tunnel is None:
+            return (
+                "ROS cannot reach this computer: no tunnel is configured ([tunnel] mode in the "
+                "config file, or Settings → Tunnel)"
+            )
+        state = self.tunnel.state
+        return f"the tunnel is not verified ({state.phase}: {state.reason})"
+
+    async def _tunnel_url_changed(self, old: str, new: str) -> None:
+        """Stacks keep their create-time URL: move the ones using the old URL to polling."""
+        _, store, _, tracker = self._parts()
+        prefix = old.rstrip("/") + "/hooks/"
+        moved = [x for x in await store.unfinished() if x.notification_url.startswith(prefix)]
+        for launch in moved:
+            await store.set_polling(launch.stack_id, True)
+            tracker.poll_soon(launch.stack_id)
+        if moved:
+            self.bus.publish(
+                EngineWarning(
+                    f"The tunnel's public URL changed; {len(moved)} running stack(s) will be "
+                    "checked by polling instead.",
+                    f"{old} → {new}",
+                )
+            )
 
     # --- operations -------------------------------------------------------------------------
 
@@ -244,8 +295,8 @@ class Engine:
         base = self.callback_base_url()
         if base is None and not allow_polling:
             raise LaunchRefused(
-                "ROS cannot reach this computer: no public callback URL is configured. "
-                "Configure a tunnel, or launch anyway and learn the result by polling."
+                f"{self.no_callback_reason()}. Fix the tunnel, or launch anyway and learn the "
+                "result by polling (--poll)."
             )
         token = secrets.token_urlsafe(32)
         url = receiver.hook_url(token, base) if base else ""

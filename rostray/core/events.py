@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from rostray.core.payload import Output
+from rostray.core.tunnels import TunnelState
 
 SUCCESS_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"})
 
@@ -86,7 +87,14 @@ class EngineWarning:
     at: float = field(default_factory=time.time)
 
 
-EngineEvent = StackLaunched | CallbackReceived | StackStatusChanged | StackFinished | EngineWarning
+EngineEvent = (
+    StackLaunched
+    | CallbackReceived
+    | StackStatusChanged
+    | StackFinished
+    | EngineWarning
+    | TunnelState
+)
 
 
 class EventBus:

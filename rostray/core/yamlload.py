@@ -54,7 +54,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         if not isinstance(key, str | int | float | bool) and key is not None:
             raise LoadError(f"line {key_node.start_mark.line + 1}: mapping keys must be scalars")
         if key in result:
-            raise LoadError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            line = key_node.start_mark.line + 1
+            raise LoadError(f"line {line}: duplicate key {_clip(repr(key))}")
         result[key] = loader.construct_object(value_node, deep=True)
     return result
 
@@ -100,7 +101,7 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise LoadError(f"duplicate key {key!r}")
+            raise LoadError(f"duplicate key {_clip(repr(key))}")
         result[key] = value
     return result
 
@@ -182,7 +183,7 @@ def _clip(text: str, limit: int = 80) -> str:
 
 def _yaml_error_text(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = _clip(getattr(exc, "problem", None) or str(exc), 160)  # may quote the input
     if mark is not None:
         return f"invalid YAML at line {mark.line + 1} column {mark.column + 1}: {problem}"
     return f"invalid YAML: {problem}"

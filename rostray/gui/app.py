@@ -107,6 +107,7 @@ class Controller(QObject):
         self.window.updateRequested.connect(self.open_update_form)
         app.aboutToQuit.connect(self.request_quit)
 
+        self.tray.set_paused_until(self.settings.notifications.paused_until)
         self.bridge.start(engine.bus)
         self.tray.start()
         if not self.tray.available or not args.hidden:
@@ -165,8 +166,17 @@ class Controller(QObject):
         self.settings_dialog = dialog
         dialog.open()
 
+    async def seed_in_flight(self) -> None:
+        """Stacks still running from an earlier session show as in progress at once."""
+        for launch in await self.engine.history(limit=200):
+            if launch.finished_at is None:
+                self.bridge.track(
+                    launch.stack_id, launch.stack_name, launch.created_at, launch.status
+                )
+
     def _on_settings_saved(self, settings: Settings) -> None:
         self.notifier.settings = settings.notifications
+        self.tray.set_paused_until(settings.notifications.paused_until)
         self.window.add_warning(
             self.tr("Settings saved. Backend and tunnel changes apply after a restart.")
         )
@@ -287,6 +297,7 @@ async def _start_engine(args: argparse.Namespace) -> tuple[Engine, list[str]]:
 async def main(app: QApplication, args: argparse.Namespace) -> int:
     engine, _ = await _start_engine(args)
     controller = Controller(app, engine, args)
+    await controller.seed_in_flight()
     server = InstanceServer(socket_path(), controller.handle_request)
     if not server.listen():
         controller.window.add_warning(

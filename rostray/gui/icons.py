@@ -11,6 +11,7 @@ glyph for light panels, ``-dark`` files a light glyph for dark panels.
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class IconSet:
         icon = self._cache.get(name)
         if icon is None:
             icon = QIcon(str(icon_path(name)))
+            if sys.platform == "darwin" and name.startswith("tray-"):
+                icon.setIsMask(True)  # a template image: macOS tints it for the menu bar
             self._cache[name] = icon
         return icon
 

@@ -265,7 +265,7 @@ class LaunchForm(QWidget):
         self._name_auto = True
         self._last_suggestion = ""
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._launch_task: asyncio.Task[Any] | None = None
+        self.launch_task: asyncio.Task[Any] | None = None
         self.validate_task: asyncio.Task[Any] | None = None
         self.file_dialog: QFileDialog | None = None
         self._fixed_row_labels: list[QLabel] = []
@@ -276,6 +276,7 @@ class LaunchForm(QWidget):
         self.resize(700, 780)
         self._build()
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_launch_clicked)
         self._fill_template_choices()
         self._set_regions([(rid, zh if self._zh else en) for rid, en, zh in FALLBACK_REGIONS])
         self._select_region(backend.default_region())
@@ -800,7 +801,7 @@ class LaunchForm(QWidget):
     def submit(self) -> asyncio.Task[Any] | None:
         """Launch now (the Launch button and ``--yes``): the task, or None if checks failed."""
         if self.busy:
-            return self._launch_task
+            return self.launch_task
         request = self.build_request()
         if request is None:
             return None
@@ -810,7 +811,7 @@ class LaunchForm(QWidget):
             self._set_busy(False)
             self._show_error(self.tr("Internal error: no event loop is running."))
             return None
-        self._launch_task = task
+        self.launch_task = task
         return task
 
     def _on_launch_clicked(self) -> None:
@@ -818,36 +819,40 @@ class LaunchForm(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._launch_task is not None and not self._launch_task.done()
+        return self.launch_task is not None and not self.launch_task.done()
 
     async def _launch(self, request: LaunchRequest) -> str | None:
         try:
             stack_id = await self.backend.launch(request)
-        except LaunchRefused as exc:
-            self._set_busy(False)
-            rest = self.panel.set_errors(exc.errors) if self.panel is not None else exc.errors
-            lines = [self.tr("Launch refused: {0}").format(str(exc))]
-            lines += [f"{key}: {message}" for key, message in rest.items()]
-            self._show_error("\n".join(lines))
-            return None
-        except RosError as exc:
-            self._set_busy(False)
-            self._show_ros_error(self.tr("Launch failed"), exc)
-            if exc.code in ("StackExists", "InvalidStackName"):
-                show_error(self.name_error, self.name_edit, exc.message)
-            return None
         except asyncio.CancelledError:
             self._set_busy(False)
             raise
         except Exception as exc:
-            log.exception("launch failed")
-            self._set_busy(False)
-            self._show_error(self.tr("Launch failed: {0}").format(f"{type(exc).__name__}: {exc}"))
+            self._launch_failed(exc)
             return None
         self._set_busy(False)
         self.launched.emit(stack_id, request.stack_name)
         self.close()
         return stack_id
+
+    def _launch_failed(self, exc: Exception) -> None:
+        """Show why, next to the fields where possible; the form (re)appears, values intact."""
+        self._set_busy(False)
+        if isinstance(exc, LaunchRefused):
+            rest = self.panel.set_errors(exc.errors) if self.panel is not None else exc.errors
+            lines = [self.tr("Launch refused: {0}").format(str(exc))]
+            lines += [f"{key}: {message}" for key, message in rest.items()]
+            self._show_error("\n".join(lines))
+        elif isinstance(exc, RosError):
+            self._show_ros_error(self.tr("Launch failed"), exc)
+            if exc.code in ("StackExists", "InvalidStackName"):
+                show_error(self.name_error, self.name_edit, exc.message)
+        else:
+            log.error("launch failed", exc_info=exc)
+            self._show_error(self.tr("Launch failed: {0}").format(f"{type(exc).__name__}: {exc}"))
+        # Closed while busy, or launched with --yes without showing: the error must be seen.
+        self.show()
+        self.raise_()
 
     # --- validate -------------------------------------------------------------------------
 
@@ -949,7 +954,7 @@ class LaunchForm(QWidget):
         # A pending launch keeps running (cancelling mid-CreateStack could orphan a stack);
         # it still emits ``launched``. Region and validate requests are just dropped.
         for task in list(self._tasks):
-            if task is not self._launch_task:
+            if task is not self.launch_task:
                 task.cancel()
         super().closeEvent(event)
 

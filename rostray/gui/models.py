@@ -331,6 +331,7 @@ class Column:
     get: Callable[[Any], Any]
     limit: int = CELL_LIMIT
     tip: Callable[[Any], str] | None = None  # a tooltip other than the full cell text
+    status: bool = False  # the cell is a ROS status: colour it like the history does
 
 
 class RecordsModel(QAbstractTableModel):
@@ -364,6 +365,8 @@ class RecordsModel(QAbstractTableModel):
         text = "" if raw is None else value_text(raw)
         if role == Qt.ItemDataRole.DisplayRole:
             return inert(text, column.limit)
+        if role == Qt.ItemDataRole.ForegroundRole and column.status and text:
+            return QBrush(status_color(text))
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.tip is not None:
                 return plain_tooltip(column.tip(self._records[index.row()]))
@@ -407,7 +410,7 @@ def events_model(parent: QObject | None = None) -> RecordsModel:
         [
             Column(tr("Time"), lambda e: ros_time(e.create_time), 40),
             Column(tr("Resource"), lambda e: e.logical_id, 80, tip=event_tip),
-            Column(tr("Status"), lambda e: e.status, 40),
+            Column(tr("Status"), lambda e: e.status, 40, status=True),
             Column(tr("Reason"), lambda e: e.status_reason),
         ],
         parent,

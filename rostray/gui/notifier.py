@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert, compose, summarize
 from rostray.core.events import StackFinished
 from rostray.core.text import inert
+from rostray.gui.tray import markup_inert
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,13 @@ class DesktopNotifierBackend:
         self._probed = True
 
     async def send(self, alert: Alert) -> None:
+        try:
+            await self._send(alert)
+        except BaseException:
+            await self.aclose()  # start from a fresh connection next time (bus restarts)
+            raise
+
+    async def _send(self, alert: Alert) -> None:
         from desktop_notifier import Button, Urgency
 
         notifier = self._ensure()
@@ -229,7 +237,9 @@ class DesktopNotifierBackend:
         dispatched = asyncio.Event()
         await asyncio.wait_for(
             notifier.send(
-                title=alert.title,  # the summary stays plain (spec); compose() made it inert
+                # The summary is plain text by the spec, but servers that render body markup
+                # (dunst, for one) may render it too: look-alikes read right on both kinds.
+                title=markup_inert(alert.title, self._markup),
                 message=alert.body_markup() if self._markup else alert.body,
                 urgency=Urgency.Critical if alert.urgent else Urgency.Normal,
                 buttons=buttons,
@@ -239,7 +249,6 @@ class DesktopNotifierBackend:
             self._timeout,
         )
         if not dispatched.is_set():
-            self._probed = False  # the server may have gone; ask again after a reset
             raise BackendUnavailable("the notification server did not accept the notification")
 
     async def aclose(self) -> None:
@@ -328,6 +337,7 @@ class Notifier(QObject):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # coarse ones fire up to 5 % early
         self._timer.timeout.connect(self._flush)
         changed = getattr(tray, "trayAvailabilityChanged", None)
         if changed is not None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -128,6 +129,21 @@ def _fail(text: str) -> str:
     return f"✗ {text}"
 
 
+class Hint(QLabel):
+    """Plain, wrapped text that takes no room while it is empty."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        if self.parentWidget() is not None or not text:  # showing a parentless label
+            self.setVisible(bool(text))  # would open it as a window of its own
+
+
 class SettingsDialog(QDialog):
     """Edits a copy of Settings; Save validates, writes atomically and announces the result."""
 
@@ -159,9 +175,11 @@ class SettingsDialog(QDialog):
         self._stored_key_id: str | None = None
         self._keyring_state = "unknown"  # unknown | loading | empty | stored | broken
         self.tasks = TaskSet()
+        self.problems: dict[str, str] = {}  # what the last validation or save found
+        self.destroyed.connect(self.tasks.cancel)  # no task may touch a deleted widget
         self.errors: dict[str, QLabel] = {}
         self.setWindowTitle(self.tr("rostray Settings"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         self._build()
         self._load(settings)
 
@@ -201,9 +219,7 @@ class SettingsDialog(QDialog):
         return label
 
     def _hint(self, text: str = "") -> QLabel:
-        label = QLabel(text)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
+        label = Hint(text)
         label.setProperty("role", "hint")
         return label
 
@@ -269,7 +285,7 @@ class SettingsDialog(QDialog):
         self.test_button = QPushButton(self.tr("Test"))
         self.test_button.setToolTip(self.tr("Call DescribeRegions with these credentials"))
         self.test_button.clicked.connect(lambda: self.tasks.spawn(self.test_credentials()))
-        self.test_result = self._hint()
+        self.test_result = self._result_label()
         form.addRow("", self._button_row(self.test_button, self.test_result))
         return page
 
@@ -287,9 +303,18 @@ class SettingsDialog(QDialog):
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
+        button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(result, 1)
         return box
+
+    def _result_label(self) -> QLabel:
+        """Always laid out (unlike a hint), so its button keeps its size when it is empty."""
+        label = QLabel()
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.setProperty("role", "hint")
+        return label
 
     def _build_tunnel(self) -> QWidget:
         page, form = self._form()
@@ -353,7 +378,7 @@ class SettingsDialog(QDialog):
             form.addRow(titles[name], row)
         self.check_button = QPushButton(self.tr("Check tunnel"))
         self.check_button.clicked.connect(lambda: self.tasks.spawn(self.check_tunnel()))
-        self.tunnel_result = self._hint()
+        self.tunnel_result = self._result_label()
         if self._check_tunnel is None:
             self.check_button.setEnabled(False)
             self.tunnel_result.setText(self.tr("Tunnel checks are not available here."))
@@ -371,6 +396,7 @@ class SettingsDialog(QDialog):
         box.addWidget(self.on_failure_check)
         form.addRow(self.tr("Notify"), column)
         self.max_outputs_spin = QSpinBox()
+        self.max_outputs_spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         low, high = RANGES["notifications.max_outputs"]
         self.max_outputs_spin.setRange(int(low or 0), int(high or 20))
         self.max_outputs_spin.setSpecialValueText(self.tr("None"))
@@ -382,7 +408,7 @@ class SettingsDialog(QDialog):
                 self.tr("How many stack outputs a notification lists."),
             ),
         )
-        self.pause_check = QCheckBox(self.tr("Pause for"))
+        self.pause_check = QCheckBox(self.tr("Pause notifications for"))
         self.pause_spin = QSpinBox()
         self.pause_spin.setRange(1, MAX_PAUSE_MINUTES)
         self.pause_spin.setSuffix(self.tr(" min"))
@@ -396,7 +422,7 @@ class SettingsDialog(QDialog):
         row.addStretch(1)
         self.pause_hint = self._hint()
         form.addRow(
-            self.tr("Pause"), self._stack(pause, self.pause_hint, "notifications.paused_until")
+            self.tr("Snooze"), self._stack(pause, self.pause_hint, "notifications.paused_until")
         )
         return page
 
@@ -463,7 +489,6 @@ class SettingsDialog(QDialog):
             )
         self._select_data(self.profile_combo, chosen)
         self.profile_hint.setText(problem)
-        self.profile_hint.setVisible(bool(problem))
 
     def _load_pause(self, paused_until: float | None) -> None:
         remaining = (paused_until or 0) - time.time()
@@ -674,6 +699,7 @@ class SettingsDialog(QDialog):
         return validated
 
     def show_errors(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
         unplaced = []
         for key, label in self.errors.items():
             message = problems.get(key, "")
@@ -704,18 +730,18 @@ class SettingsDialog(QDialog):
         """Validate, store the secret in the keyring, set autostart, write the file; then close."""
         settings = self.validate()
         if settings is None:
-            self.saveFailed.emit({k: v.text() for k, v in self.errors.items() if v.isVisible()})
+            self.saveFailed.emit(dict(self.problems))
             return False
         self.save_button.setEnabled(False)
         try:
             if not await self._store_secret() or not await self._apply_autostart():
-                self.saveFailed.emit({k: v.text() for k, v in self.errors.items() if v.isVisible()})
+                self.saveFailed.emit(dict(self.problems))
                 return False
             try:
                 await asyncio.to_thread(save_settings, settings, self._path)
             except (ConfigError, OSError) as exc:
                 self.show_errors({GENERAL: str(exc)})
-                self.saveFailed.emit({GENERAL: str(exc)})
+                self.saveFailed.emit(dict(self.problems))
                 return False
         finally:
             self.save_button.setEnabled(True)

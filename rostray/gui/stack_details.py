@@ -176,6 +176,7 @@ class StackDetails(QWidget):
         super().__init__(parent)
         self.engine = engine
         self.tasks = TaskSet()
+        self.destroyed.connect(self.tasks.cancel)  # no task may touch a deleted widget
         self._stack_id: str | None = None
         self._launch: Launch | None = None
         self._info: StackInfo | None = None

@@ -132,6 +132,7 @@ class StacksWindow(QMainWindow):
         super().__init__(parent)
         self.engine = engine
         self.tasks = TaskSet()
+        self.destroyed.connect(self.tasks.cancel)  # no task may touch a deleted widget
         self._history_limit = history_limit
         self._refresh_task: asyncio.Task[Any] | None = None
         self._refresh_again = False

@@ -44,9 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def qasync_loop() -> asyncio.AbstractEventLoop:
+    import qasync  # QT_API=pyside6 is set above, so import order does not matter
     from PySide6.QtWidgets import QApplication
-
-    import qasync
 
     app = QApplication.instance() or QApplication([])
     return qasync.QEventLoop(app)

@@ -92,7 +92,7 @@ class FakeNotifications(ServiceInterface):
         return nid
 
     @dbus_method()
-    def CloseNotification(self, id: DBusUInt32):  # noqa: ANN201  (no reply body)
+    def CloseNotification(self, id: DBusUInt32):  # no return annotation: an empty reply
         self.closed.append(id)
 
     @dbus_signal()

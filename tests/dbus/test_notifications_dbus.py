@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from fake_notifications import FakeNotifications, serve
@@ -124,6 +125,20 @@ async def test_plain_server_gets_the_raw_body(notifier) -> None:
     assert call.body == "Url: https://web.example/?a=1&b=<2>"
     assert call.hints["urgency"] == 1  # normal
     assert "Show details" in call.buttons
+
+
+async def test_summary_is_plain_and_markup_inert_where_markup_renders(notifier) -> None:
+    event = replace(finished(), stack_name="<i>web</i>&co")
+    async with serve(FULL) as server:
+        [call] = await notify(notifier, server, event)
+    assert call.summary == "‹i›web‹/i›＆co created — CREATE_COMPLETE"
+
+
+async def test_summary_is_untouched_where_nothing_renders_markup(notifier) -> None:
+    event = replace(finished(), stack_name="<i>web</i>&co")
+    async with serve(PLAIN) as server:
+        [call] = await notify(notifier, server, event)
+    assert call.summary == "<i>web</i>&co created — CREATE_COMPLETE"
 
 
 async def test_no_buttons_without_the_actions_capability(notifier) -> None:

@@ -4,13 +4,9 @@ the script which installs it (scripts/desktop-deps.sh, run by `make test`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from desktop import Desktop, missing_tools
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "e2e"
 
 
 @pytest.fixture(scope="module")

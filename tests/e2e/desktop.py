@@ -6,6 +6,7 @@ Nothing here is mocked: rostray talks to the same daemons a user's desktop runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 REQUIRED = (
     "Xvfb",
     "openbox",
@@ -181,7 +183,5 @@ class Desktop:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         if getattr(self, "_bus_pid", None):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self._bus_pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS
-from desktop import Desktop
+from desktop import ARTIFACTS, Desktop
 
 
 def wait_until(check: Callable[[], object], what: str, timeout: float = 30) -> object:

@@ -1,4 +1,5 @@
-"""Fakes for tunnel tests: recorded real output, a fake tool runner and a scripted prober."""
+"""Tunnel-test support: recorded real output, fake tool runners, a scripted prober; the
+loopback SSH servers (ssh_servers) and the state/time rig (tunnel_rig) live beside this."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rostray.core.tunnels.probe import Prober, ProbeError
+from rostray.core.tunnels.probe import ProbeError, Prober
 
 FAKES = Path(__file__).resolve().parent
 RECORDED = FAKES / "recorded"

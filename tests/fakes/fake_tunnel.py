@@ -19,6 +19,7 @@ Run n (counted in FILE) uses runs[min(n, len - 1)]; texts may use {run}, {port},
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -146,10 +147,8 @@ def forward(target: int) -> int:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def accept() -> None:
         while True:

@@ -15,9 +15,8 @@ if "--onscreen" not in sys.argv:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402  (platform must be chosen first)
-
-import qasync  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
 
 def qasync_loop() -> asyncio.AbstractEventLoop:
@@ -30,16 +29,4 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
     return {"qasync": qasync_loop}
 
 
-async def wait_signal(signal, timeout: float = 5.0) -> tuple:
-    """Await a Qt signal from inside a coroutine (qtbot.waitSignal would nest a loop)."""
-    future: asyncio.Future[tuple] = asyncio.get_running_loop().create_future()
-
-    def handler(*args: object) -> None:
-        if not future.done():
-            future.set_result(args)
-
-    signal.connect(handler)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    finally:
-        signal.disconnect(handler)
+from qt_helpers import wait_signal  # noqa: E402,F401  (kept for old imports)

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
-from conftest import wait_signal
+from qt_helpers import wait_signal
 
 from rostray.core.events import (
     CallbackReceived,

@@ -17,16 +17,17 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import wait_signal
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
+from qt_helpers import wait_signal
 
 from rostray.assets import resources_dir
 from rostray.config import Settings
 from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.events import StackFinished, Subscription
 from rostray.core.tracker import PollPolicy
 from rostray.gui.launch_form import (
     EngineFormBackend,
@@ -119,6 +120,18 @@ async def engine(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Engine]:
     )
     async with eng:
         yield eng
+
+
+async def finished(sub: Subscription, stack_id: str, timeout: float = 15) -> StackFinished:
+    """Wait for the engine to announce the stack (so no callback is in flight at teardown)."""
+
+    async def loop() -> StackFinished:
+        async for event in sub:
+            if isinstance(event, StackFinished) and event.stack_id == stack_id:
+                return event
+        raise AssertionError("event stream ended")
+
+    return await asyncio.wait_for(loop(), timeout)
 
 
 def fill_password(form: LaunchForm, value: str = "s3cret-pass") -> None:
@@ -247,6 +260,25 @@ def test_recent_templates_are_persisted_and_offered(
     index = again.template_combo.findData(str(first.resolve()))
     again.template_combo.activated.emit(index)
     assert again.template_name == "one.yaml"
+
+
+def test_recent_list_is_bounded_deduplicated_and_robust(tmp_path: Path) -> None:
+    store = RecentTemplates(tmp_path / "data" / "recent.json", limit=3)
+    files = []
+    for i in range(4):
+        path = tmp_path / f"t{i}.yaml"
+        path.write_text("x")
+        files.append(path)
+        store.add(path)
+    store.add(files[1])  # again: moves to the front, no duplicate
+    assert store.paths() == [files[1], files[3], files[2]]
+    files[3].unlink()
+    assert store.paths() == [files[1], files[2]]  # vanished files are not offered
+    assert len(RecentTemplates(store.path).all()) == 3
+    store.path.write_text("{not json")
+    assert RecentTemplates(store.path).paths() == []
+    store.path.write_text(json.dumps({"templates": ["relative.yaml", 42, str(files[0])]}))
+    assert RecentTemplates(store.path).paths() == [files[0]]
 
 
 def test_open_file_uses_a_non_blocking_dialog(form: LaunchForm, tmp_path: Path) -> None:
@@ -433,9 +465,32 @@ async def test_regions_come_from_the_backend(
     assert "sandbox" in form.mode_banner.text()
 
 
+async def test_the_engine_backend_caches_regions_per_language(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = EngineFormBackend(engine)
+    assert engine.ros is not None
+    calls: list[str] = []
+    original = engine.ros.describe_regions
+
+    async def counting(language: str = "en-US") -> list[tuple[str, str]]:
+        calls.append(language)
+        return await original(language)
+
+    monkeypatch.setattr(engine.ros, "describe_regions", counting)
+    english = await backend.regions("en")
+    assert ("cn-hangzhou", "China (Hangzhou)") in english
+    assert await backend.regions("en") == english
+    assert ("cn-hangzhou", "华东1（杭州）") in await backend.regions("zh-cn")
+    assert calls == ["en-US", "zh-CN"]
+    assert backend.default_region() == "cn-hangzhou"
+    assert backend.mode_text().startswith("Local ROS sandbox at 127.0.0.1:")
+
+
 async def test_launch_emits_launched_with_a_real_stack_id_and_closes(
     qtbot: QtBot, engine: Engine, recent: RecentTemplates
 ) -> None:
+    sub = engine.subscribe()
     form = make_form(qtbot, EngineFormBackend(engine), recent)
     form.show()
     assert form.load_template_file(SEED)
@@ -446,6 +501,9 @@ async def test_launch_emits_launched_with_a_real_stack_id_and_closes(
     assert not form.isVisible()
     launch = await engine.find(stack_id)
     assert (launch.stack_name, launch.region) == (name, "cn-hangzhou")
+    # The sandbox calls back and the engine announces the result, as for any launch.
+    event = await finished(sub, stack_id)
+    assert (event.status, event.via) == ("CREATE_COMPLETE", "callback")
 
 
 async def test_the_ui_stays_responsive_while_a_launch_is_pending(
@@ -470,7 +528,7 @@ async def test_the_ui_stays_responsive_while_a_launch_is_pending(
     await wait_signal(timer.timeout, 2)
     form.tags_edit.setText("still=typing")
     qtbot.mouseClick(form.launch_button, Qt.MouseButton.LeftButton)  # disabled: ignored
-    assert form.submit() is form._launch_task  # --yes while busy: the same launch
+    assert form.submit() is form.launch_task  # --yes while busy: the same launch
     assert len(backend.requests) == 1
     backend.release.set()
     stack_id, _ = await wait_signal(form.launched, 5)
@@ -481,6 +539,7 @@ async def test_the_ui_stays_responsive_while_a_launch_is_pending(
 async def test_an_api_error_is_shown_with_its_code_and_the_form_stays_open(
     qtbot: QtBot, engine: Engine, recent: RecentTemplates
 ) -> None:
+    sub = engine.subscribe()
     backend = EngineFormBackend(engine)
     first = make_form(qtbot, backend, recent)
     first.show()
@@ -488,7 +547,9 @@ async def test_an_api_error_is_shown_with_its_code_and_the_form_stays_open(
     fill_password(first)
     first_task = first.submit()
     assert first_task is not None
-    assert UUID_RE.match(await asyncio.wait_for(first_task, 15) or "")
+    first_id = await asyncio.wait_for(first_task, 15)
+    assert first_id is not None and UUID_RE.match(first_id)
+    await finished(sub, first_id)
 
     form = make_form(qtbot, backend, recent)
     form.show()
@@ -528,6 +589,24 @@ async def test_a_refused_launch_maps_errors_to_fields(
     assert form.panel is not None and form.panel.field("Owner").error() == "Not this owner."
     assert form.error_text() == "Launch refused: some parameters are not valid"
     assert form.isVisible()
+
+
+async def test_a_failure_after_the_form_was_closed_brings_it_back(
+    qtbot: QtBot, recent: RecentTemplates
+) -> None:
+    backend = StaticBackend(error=RuntimeError("network down"))
+    backend.blocking = True
+    form = make_form(qtbot, backend, recent)
+    form.show()
+    assert form.load_template_file(SEED)
+    task = form.submit()
+    assert task is not None
+    form.close()  # the user closes the window; the launch goes on in the background
+    assert not form.isVisible() and not task.done()
+    backend.release.set()
+    assert await task is None
+    assert form.isVisible()
+    assert form.error_text() == "Launch failed: RuntimeError: network down"
 
 
 async def test_an_unexpected_error_is_shown_not_swallowed(
@@ -579,6 +658,7 @@ async def test_validate_shows_the_sandbox_result_and_errors(
 async def test_prefill_and_submit_launch_directly(
     qtbot: QtBot, engine: Engine, recent: RecentTemplates
 ) -> None:
+    sub = engine.subscribe()
     form = make_form(qtbot, EngineFormBackend(engine), recent)
     form.show()
     ok = form.prefill(
@@ -596,6 +676,7 @@ async def test_prefill_and_submit_launch_directly(
     assert info.parameters["ReplicaCount"] == "3"
     assert info.parameters["Environment"] == "test"
     assert info.parameters["AdminPassword"] == "****"
+    assert (await finished(sub, stack_id)).status == "CREATE_COMPLETE"
 
 
 async def test_an_invalid_prefill_is_not_launched(

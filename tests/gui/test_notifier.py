@@ -7,8 +7,8 @@ import time
 from dataclasses import replace
 
 import pytest
-from conftest import wait_signal
 from PySide6.QtGui import QGuiApplication
+from qt_helpers import wait_signal
 
 from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert

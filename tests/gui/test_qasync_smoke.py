@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import qasync
-from conftest import wait_signal
 from PySide6.QtCore import QObject, QTimer, Signal
+from qt_helpers import wait_signal
 
 
 class Pinger(QObject):

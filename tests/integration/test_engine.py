@@ -10,8 +10,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from conftest import template_text
 from sandbox_helpers import template_json
+from shared import template_text
 
 from rostray.config import Settings
 from rostray.core.credentials import Credentials
@@ -274,3 +274,15 @@ async def test_embedded_sandbox_without_credentials(tmp_path: Path) -> None:
         event = await next_finished(sub)
         assert event.status == "CREATE_COMPLETE" and event.sandbox
     assert (tmp_path / "state.json").exists()
+
+
+async def test_real_endpoint_without_a_verified_tunnel_refuses_to_launch(tmp_path: Path) -> None:
+    """Real ROS cannot reach 127.0.0.1: no verified public URL, no launch (and no API call)."""
+    creds = Credentials("LTAIexample0000000000", "not-a-real-secret", source="test")
+    engine = Engine(Settings(), credentials=creds, endpoint="ros.aliyuncs.com",
+                    store_path=tmp_path / "h.sqlite3", poll_policy=FAST)
+    async with engine:
+        assert engine.mode == "cloud" and engine.tunnel is None
+        assert engine.callback_base_url() is None
+        with pytest.raises(LaunchRefused, match="no tunnel is configured.*--poll"):
+            await engine.launch(request("web", template_text("seed-webhook.json")))

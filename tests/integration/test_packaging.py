@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEMPLATES
+from shared import REPO, TEMPLATES
 
 from rostray import __version__
 

@@ -20,7 +20,6 @@ from aliyunsdkros.request.v20190910 import (
     SignalResourceRequest,
     UpdateStackRequest,
 )
-from conftest import template_text
 from sandbox_helpers import (
     create,
     expect_error,
@@ -30,6 +29,7 @@ from sandbox_helpers import (
     wait_resource,
     wait_terminal,
 )
+from shared import template_text
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 

@@ -22,7 +22,6 @@ from aliyunsdkros.request.v20190910 import (
     ListStackResourcesRequest,
     ListStacksRequest,
 )
-from conftest import REPO, Ros, make_client, template_text
 from sandbox_helpers import (
     create,
     delete_and_wait,
@@ -32,6 +31,7 @@ from sandbox_helpers import (
     wait_resource,
     wait_terminal,
 )
+from shared import REPO, Ros, make_client, template_text
 
 READY = re.compile(
     r"rostray sandbox listening on http://(?P<host>[\d.]+):(?P<port>\d+) "

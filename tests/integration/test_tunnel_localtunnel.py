@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
-from tunnel_helpers import ScaledTime, States, supervisor
+from fakes.tunnel_rig import ScaledTime, States, supervisor
 
 from rostray.config import TunnelSettings
 from rostray.core.receiver import IncomingCallback, Receiver

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from ssh_servers import AsyncsshTunnelServer, DebianSshd, free_port, require_ssh_client
-from tunnel_helpers import ScaledTime, States, supervisor
+from fakes.ssh_servers import AsyncsshTunnelServer, DebianSshd, free_port, require_ssh_client
+from fakes.tunnel_rig import ScaledTime, States, supervisor
 
 from rostray.core.receiver import IncomingCallback, Receiver
 from rostray.core.tunnels import Prober

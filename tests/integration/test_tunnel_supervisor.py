@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 from fakes import BIN, Scenario, ScriptedProber
-from tunnel_helpers import FAST, ScaledTime, States, probe_receiver, supervisor
+from fakes.tunnel_rig import FAST, ScaledTime, States, probe_receiver, supervisor
 
 from rostray.config import TunnelSettings
 from rostray.core.tunnels import Prober, SupervisorPolicy, TunnelError, TunnelSupervisor
@@ -22,11 +23,15 @@ CF_URL = "https://four-dashed-word-url.trycloudflare.com"
 
 
 def gone(pid: int) -> bool:
+    """Exited (a zombie waiting for a reaper counts: it runs nothing)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 async def wait_gone(pid: int, timeout: float = 5) -> bool:
@@ -98,10 +103,7 @@ async def test_ngrok_api_address_comes_from_its_log(tmp_path: Path) -> None:
         {
             "lines": [
                 ["stdout", '{"lvl":"info","msg":"no configuration paths supplied"}'],
-                [
-                    "stdout",
-                    '{"lvl":"info","msg":"starting web service","obj":"web","addr":"127.0.0.1:{aport}"}',
-                ],
+                ["stdout", '{"msg":"starting web service","obj":"web","addr":"127.0.0.1:{aport}"}'],
             ],
             "api": {"path": "/api/tunnels", "body": body, "port": "auto"},
         },
@@ -122,7 +124,7 @@ async def test_tailscale_url_from_status_command(tmp_path: Path) -> None:
         status={"BackendState": "Running", "Self": {"DNSName": "amelie.tail1234.ts.net."}},
     )
     states = States()
-    policy = SupervisorPolicy(**{**FAST.__dict__, "api_poll_interval": 20.0})
+    policy = replace(FAST, api_poll_interval=20.0)
     async with supervisor(
         TunnelSettings(mode="tailscale"),
         8123,
@@ -133,6 +135,10 @@ async def test_tailscale_url_from_status_command(tmp_path: Path) -> None:
     ):
         state = await states.until(lambda s: s.phase == "verified")
         assert state.url == "https://amelie.tail1234.ts.net"
+        for _ in range(250):  # the status command may answer before funnel logged its start
+            if ["tailscale", "funnel", "8123"] in sc.calls():
+                break
+            await asyncio.sleep(0.02)
     assert ["tailscale", "funnel", "8123"] in sc.calls()
     assert ["tailscale", "status", "--json"] in sc.calls()
 
@@ -223,7 +229,7 @@ async def test_backoff_is_capped_and_jittered() -> None:
 async def test_rate_limit_waits_at_least_what_cloudflare_asks(tmp_path: Path) -> None:
     sc = scenario(tmp_path, {"lines": "cloudflared-ratelimit.jsonl", "then": "exit", "code": 1})
     states, scaled = States(), ScaledTime(scale=0.0001)
-    policy = SupervisorPolicy(**{**FAST.__dict__, "discovery_timeout": 1e6})
+    policy = replace(FAST, discovery_timeout=1e6)
     async with supervisor(
         TunnelSettings(mode="cloudflared"),
         8123,
@@ -254,9 +260,16 @@ async def test_missing_authtoken_is_final_and_not_retried(tmp_path: Path) -> Non
 async def test_a_tool_that_never_names_a_url_times_out_clearly(tmp_path: Path) -> None:
     sc = scenario(tmp_path, {"lines": "bore.jsonl", "replace": [["listening at", "waiting on"]]})
     states = States()
-    policy = SupervisorPolicy(**{**FAST.__dict__, "discovery_timeout": 45.0})
+    policy = replace(FAST, discovery_timeout=45.0)
+    scaled = ScaledTime(scale=0.05)  # 45 s are 2.25 s: room for a slow start under load
     async with supervisor(
-        TunnelSettings(mode="bore"), 8123, ScriptedProber(), states, env=sc.env(), policy=policy
+        TunnelSettings(mode="bore"),
+        8123,
+        ScriptedProber(),
+        states,
+        env=sc.env(),
+        policy=policy,
+        scaled=scaled,
     ):
         down = await states.until(lambda s: s.phase == "down")
         assert down.reason.startswith("bore announced no public URL within 45 s")
@@ -284,7 +297,7 @@ async def test_mode_none_is_off() -> None:
 async def test_probe_failures_degrade_then_restart(tmp_path: Path) -> None:
     sc = scenario(tmp_path, {"lines": "cloudflared-quick.jsonl"})
     prober, states = ScriptedProber(), States()
-    policy = SupervisorPolicy(**{**FAST.__dict__, "probe_interval": 20.0})
+    policy = replace(FAST, probe_interval=20.0)
     async with supervisor(
         TunnelSettings(mode="cloudflared"), 8123, prober, states, env=sc.env(), policy=policy
     ) as sup:
@@ -380,8 +393,11 @@ async def test_static_url_is_probed_and_a_foreign_server_is_not_trusted(tmp_path
             assert state.url == receiver.local_base_url and state.preset == "static"
 
     # a server that answers 200 to anything is not this rostray
+    async def anything(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
     app = web.Application()
-    app.router.add_get("/{tail:.*}", lambda _r: web.json_response({"ok": True}))
+    app.router.add_get("/{tail:.*}", anything)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -389,7 +405,7 @@ async def test_static_url_is_probed_and_a_foreign_server_is_not_trusted(tmp_path
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         states = States()
-        policy = SupervisorPolicy(**{**FAST.__dict__, "verify_timeout": 0.0})
+        policy = replace(FAST, verify_timeout=0.0)
         settings = TunnelSettings(mode="static", public_url=f"http://127.0.0.1:{port}")
         async with supervisor(settings, 1, Prober(timeout=5), states, policy=policy) as sup:
             state = await states.until(lambda s: s.phase == "degraded")
@@ -431,3 +447,19 @@ async def test_supervisor_rejects_a_second_start() -> None:
     with pytest.raises(RuntimeError):
         await sup.start()
     await sup.stop()
+
+
+async def test_custom_command_with_a_configured_url(tmp_path: Path) -> None:
+    """A tool rostray cannot parse (a VPN, a reverse proxy agent): the user names the URL,
+    and the probe alone decides."""
+    prober, states = Prober(timeout=5), States()
+    async with probe_receiver(prober) as receiver:
+        settings = TunnelSettings(
+            mode="custom",
+            command=["sh", "-c", "exec sleep 300"],
+            public_url=receiver.local_base_url,
+        )
+        async with supervisor(settings, receiver.port, prober, states) as sup:
+            state = await sup.wait_verified(timeout=10)
+            assert state.url == receiver.local_base_url and state.preset == "custom"
+            assert sup.pid is not None

@@ -30,8 +30,10 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner),
-    max_leaves=30,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
 )
 statuses = st.sampled_from(
     ["CREATE_COMPLETE", "UPDATE_FAILED", "DELETE_COMPLETE", "CREATE_IN_PROGRESS", "x", ""]
@@ -54,7 +56,7 @@ def payload_documents() -> st.SearchStrategy[dict[str, Any]]:
             "StackId": st.uuids().map(str) | st.text(max_size=140) | json_values,
             "Status": statuses | st.text(max_size=70) | json_values,
             "StackName": st.text(max_size=300) | json_values,
-            "Outputs": st.lists(output | json_values, max_size=4) | json_values,
+            "Outputs": st.lists(output | json_values, max_size=3) | json_values,
             "Extra": json_values,
         },
     )
@@ -222,7 +224,19 @@ def test_node_budget_counts_aliases_with_multiplicity() -> None:
 
 
 @FAST
-@given(st.dictionaries(st.text(max_size=12), json_values | st.dictionaries(st.text(), json_values)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["ros", "receiver", "tunnel", "token", "x"]) | st.text(max_size=8),
+        json_values
+        | st.dictionaries(
+            st.sampled_from(["port", "host", "mode", "public_url", "secret", "region"])
+            | st.text(max_size=8),
+            json_values,
+            max_size=4,
+        ),
+        max_size=4,
+    )
+)
 def test_config_documents(document: dict[str, Any]) -> None:
     try:
         settings_from_dict(document)

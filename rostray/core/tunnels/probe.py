@@ -18,6 +18,14 @@ from urllib.parse import urlsplit
 import aiohttp
 
 USER_AGENT = "rostray-tunnel-probe/1"
+# Free tunnels put interstitial pages in front of browsers; these ask them not to (harmless
+# elsewhere). A server-to-server POST from ROS never sees those pages either.
+PROBE_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "application/json",
+    "ngrok-skip-browser-warning": "1",
+    "bypass-tunnel-reminder": "1",
+}
 MAX_ANSWER = 4096  # bytes of a probe answer we read; the receiver's is ~15
 
 
@@ -104,7 +112,7 @@ class Prober:
                 ) as session,
                 session.get(
                     url,
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                    headers=PROBE_HEADERS,
                     max_redirects=3,
                 ) as response,
             ):

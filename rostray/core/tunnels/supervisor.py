@@ -304,11 +304,13 @@ class TunnelSupervisor:
         deadline = self._clock() + self.policy.verify_timeout
         retry = self.policy.probe_retry_first
         while True:
+            self._wake.clear()  # a reprobe() asked for during this probe is not lost
             try:
                 rtt = await self.prober.probe(url)
             except ProbeError as exc:
                 if self._state.phase == "starting" and self._clock() < deadline:
                     delay, retry = retry, min(retry * 2, self.policy.probe_retry_max)
+                    self._publish("starting", url, None, f"waiting for {url} to answer: {exc}")
                 else:
                     self._publish("degraded", url, None, f"self-probe through {url} failed: {exc}")
                     delay = self.policy.degraded_interval
@@ -318,7 +320,6 @@ class TunnelSupervisor:
             await self._wait_or_wake(delay)
 
     async def _wait_or_wake(self, delay: float) -> None:
-        self._wake.clear()
         sleeper = asyncio.ensure_future(self._sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
@@ -357,7 +358,11 @@ class TunnelSupervisor:
         try:
             self._watch(attempt, preset)
             if preset.url_source == "configured" and preset.ready is None:
-                self._set_candidate(attempt, configured_url(preset) or "")
+                # nothing to wait for: probe the configured URL (retried while it comes up)
+                url = configured_url(preset)
+                if url is None:
+                    return _Outcome("tunnel.public_url is not a URL", final=True)
+                self._set_candidate(attempt, url)
             outcome = await self._drive(attempt, preset)
         finally:
             await self._end_attempt(attempt)

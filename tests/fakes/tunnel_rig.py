@@ -1,4 +1,4 @@
-"""Helpers shared by the tunnel tests: state recording, scaled time, a probe-ready receiver."""
+"""Shared by the tunnel tests: state recording, scaled (virtual) time, a probe-only receiver."""
 
 from __future__ import annotations
 

@@ -1,0 +1,216 @@
+"""Benchmark 5: footprint: start-up time, idle RSS, idle CPU and wake-ups.
+
+Headless mode (``python -m rostray --headless --sandbox``) is up when it prints its
+``{"Event": "Started"}`` line; the tray app (``python -m rostray --sandbox`` under
+``QT_QPA_PLATFORM=offscreen``, only when rostray/gui/app.py exists) when it prints
+"rostray is running" on stderr, which it does once the engine runs and the tray controller
+(tray icon, or its window where no tray exists, as offscreen) is built.
+
+Each start uses a fresh HOME (no history, no sandbox state). Idle: nothing in flight; RSS via
+psutil, CPU time and context switches (voluntary + involuntary, summed over every thread from
+/proc/<pid>/task/*/status) over the idle window. A wake-up rate at or under 2 per minute per
+thread means nothing runs more often than every 30 s. Import time is taken once with
+``-X importtime``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import selectors
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.common import PYTHON, REPO, Row, check, isolated_env, log, not_available, spread
+
+HEADLESS = ["-m", "rostray", "--headless", "--sandbox", "--no-desktop-notifications"]
+GUI = ["-m", "rostray", "--sandbox"]
+HEADLESS_READY = re.compile(r'"Event": "Started"')
+GUI_READY = re.compile(r"rostray is running")
+
+
+@contextlib.contextmanager
+def started(
+    argv: list[str], env: dict[str, str], ready: re.Pattern[str], timeout: float = 60
+) -> Iterator[tuple[subprocess.Popen[bytes], float, list[str]]]:
+    """Spawn, wait for the ready line on stdout or stderr; yield (process, seconds, lines)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [PYTHON, *argv],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    lines: list[str] = []
+    try:
+        seconds = _wait_ready(proc, ready, began, timeout, lines)
+        yield proc, seconds, lines
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _wait_ready(
+    proc: subprocess.Popen[bytes],
+    ready: re.Pattern[str],
+    began: float,
+    timeout: float,
+    lines: list[str],
+) -> float:
+    selector = selectors.DefaultSelector()
+    for stream in (proc.stdout, proc.stderr):
+        assert stream is not None
+        os.set_blocking(stream.fileno(), False)
+        selector.register(stream, selectors.EVENT_READ)
+    buffers: dict[int, bytes] = {}
+    try:
+        while time.perf_counter() - began < timeout:
+            for key, _ in selector.select(0.05):
+                chunk = key.fileobj.read() or b""  # type: ignore[union-attr]
+                if not chunk and proc.poll() is not None:
+                    raise RuntimeError(f"exited with {proc.returncode}: {lines[-5:]}")
+                fd = key.fileobj.fileno()  # type: ignore[union-attr]
+                *complete, buffers[fd] = (buffers.get(fd, b"") + chunk).split(b"\n")
+                for raw in complete:
+                    line = raw.decode(errors="replace")
+                    lines.append(line)
+                    if ready.search(line):
+                        return time.perf_counter() - began
+        raise TimeoutError(f"not ready after {timeout}s: {lines[-5:]}")
+    finally:
+        selector.close()
+
+
+def _switches(pid: int) -> dict[int, int]:
+    counts = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            text = (task / "status").read_text()
+            counts[int(task.name)] = sum(
+                int(line.split()[1])
+                for line in text.splitlines()
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
+            )
+    return counts
+
+
+def idle_profile(pid: int, seconds: float) -> Row:
+    import psutil
+
+    proc = psutil.Process(pid)
+    cpu0, sw0 = proc.cpu_times(), _switches(pid)
+    time.sleep(seconds)
+    cpu1, sw1 = proc.cpu_times(), _switches(pid)
+    per_thread = {tid: n - sw0.get(tid, 0) for tid, n in sw1.items()}
+    minutes = seconds / 60
+    memory = proc.memory_full_info()
+    return {
+        "idle_seconds": seconds,
+        "rss_mb": memory.rss / 2**20,
+        "uss_mb": memory.uss / 2**20,
+        "threads": proc.num_threads(),
+        "cpu_seconds": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
+        "wakeups_per_min": sum(per_thread.values()) / minutes,
+        "busiest_thread_wakeups_per_min": max(per_thread.values(), default=0) / minutes,
+        "per_thread_switches": sorted(per_thread.values(), reverse=True),
+    }
+
+
+def _startups(
+    argv: list[str], root: Path, ready: re.Pattern[str], runs: int, extra: dict
+) -> list[float]:
+    times = []
+    for i in range(runs + 1):  # the first run warms the page cache; not counted
+        env = {**isolated_env(root / f"start-{i}"), **extra}
+        with started(argv, env, ready) as (_, seconds, _lines):
+            if i:
+                times.append(seconds)
+    return times
+
+
+def measure(argv: list[str], root: Path, ready: re.Pattern[str], quick: bool, extra: dict) -> Row:
+    runs, idle = (1, 10.0) if quick else (3, 60.0)
+    times = _startups(argv, root, ready, runs, extra)
+    env = {**isolated_env(root / "idle"), **extra}
+    with started(argv, env, ready) as (proc, _, _):
+        time.sleep(2.0)  # let start-up work (first GC, lazy imports) finish
+        log(f"footprint: {idle:.0f} s idle for {' '.join(argv[1:])}")
+        profile = idle_profile(proc.pid, idle)
+    return {"startup_s": spread(times), **profile}
+
+
+def import_times(root: Path, top: int = 10) -> list[dict[str, Any]]:
+    """Cumulative import time of top-level packages, headless start-up, one run."""
+    env = isolated_env(root / "importtime")
+    with started(["-X", "importtime", *HEADLESS], env, HEADLESS_READY) as (_, _, lines):
+        pass
+    totals: dict[str, int] = {}
+    for line in lines:
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
+        if match and not match.group(3):  # level 1: imported by the program itself
+            name = match.group(4).split(".")[0]
+            totals[name] = totals.get(name, 0) + int(match.group(2))
+    ranked = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    return [{"package": name, "ms": us / 1000} for name, us in ranked]
+
+
+def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
+    work = root / "footprint"
+    log("footprint: headless start-up and idle")
+    headless = measure(HEADLESS, work / "headless", HEADLESS_READY, quick, {})
+    imports = import_times(work)
+    result: Row = {
+        "title": "Footprint",
+        "headless": headless,
+        "imports_ms": imports,
+    }
+    targets = [
+        check("headless: start-up", headless["startup_s"]["median"], "<=", 1.5, "s"),
+        check("headless: idle RSS", headless["rss_mb"], "<=", 150, "MB"),
+        check(
+            "headless: busiest thread wake-ups",
+            headless["busiest_thread_wakeups_per_min"],
+            "<=",
+            2,
+            "/min",
+        ),
+    ]
+    if (REPO / "rostray" / "gui" / "app.py").exists():
+        log("footprint: tray app start-up and idle (QT_QPA_PLATFORM=offscreen)")
+        gui = measure(GUI, work / "gui", GUI_READY, quick, {"QT_QPA_PLATFORM": "offscreen"})
+        result["gui"] = gui
+        targets = [
+            check("tray app: start-up to tray", gui["startup_s"]["median"], "<=", 1.5, "s"),
+            check("tray app: idle RSS", gui["rss_mb"], "<=", 150, "MB"),
+            check(
+                "tray app: busiest thread wake-ups",
+                gui["busiest_thread_wakeups_per_min"],
+                "<=",
+                2,
+                "/min",
+            ),
+            *targets,
+        ]
+    else:
+        result["gui"] = None
+        targets = [
+            not_available("tray app: start-up to tray", "<= 1.5 s", "not available yet"),
+            not_available("tray app: idle RSS", "<= 150 MB", "not available yet"),
+            *targets,
+        ]
+    result["targets"] = targets
+    return result

@@ -1,0 +1,186 @@
+"""Benchmark 1: receiver throughput on loopback: keep-alive, 64 concurrent senders, valid
+callbacks for known tokens, each persisted to SQLite before the reply.
+
+Every server runs in its own process pinned to one core, the load generator in another pinned
+to the other core. The same 64 payloads (the seed's callback shape, one per token) and the
+same concurrency go to every server; runs are interleaved round-robin (a different order each
+round) so a burst of load from elsewhere on the machine hurts every server alike.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, closing
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    PYTHON,
+    Row,
+    check,
+    free_port,
+    log,
+    percentile,
+    ratio,
+    server_process,
+    spread,
+)
+from bench.loadgen import pick_tool, run_load
+
+CONCURRENCY = 64
+SERVERS = {
+    "web.py (seed)": "baseline: the tutorial's web.py app",
+    "bare aiohttp": "ceiling: a handler that reads the body and answers 200",
+    "rostray receiver": "Receiver as shipped (rate_limit=None) + AsyncStore.record_callback",
+    "receiver, no store": "the same Receiver with a callback handler that does nothing",
+    "prototype": "bench/prototypes/receiver.py: tuned hot path + group commit",
+}
+BASELINE, CEILING, SUBJECT, PROTOTYPE = (
+    "web.py (seed)",
+    "bare aiohttp",
+    "rostray receiver",
+    "prototype",
+)
+
+
+def seed_body(stack_id: str, name: str) -> str:
+    """A callback of the seed's shape (Outputs with a CurlCli command), about 600 bytes."""
+    curl = (
+        "curl -i -X POST -H 'Content-Type: application/json' -H 'Accept: application/json' "
+        "-H 'x-acs-region-id: cn-beijing' http://100.100.100.110/waitcondition?stackname="
+        f"{name}\\&stackid={stack_id}\\&resource=WaitConditionHandle\\&expire=1700000000"
+        "\\&signature=" + "0" * 40
+    )
+    return json.dumps(
+        {
+            "Outputs": [
+                {
+                    "Description": "No description given",
+                    "OutputKey": "CurlCli",
+                    "OutputValue": curl,
+                }
+            ],
+            "StackId": stack_id,
+            "StackName": name,
+            "Status": "CREATE_COMPLETE",
+        }
+    )
+
+
+def payloads(tokens: list[str]) -> list[dict[str, str]]:
+    return [
+        {"path": f"/hooks/{t}", "body": seed_body(str(uuid.uuid4()), f"stack-{i}")}
+        for i, t in enumerate(tokens)
+    ]
+
+
+def _argv(name: str, port: int, work: Path, tokens_file: Path) -> list[str]:
+    if name == BASELINE:
+        return [PYTHON, str(Path(__file__).with_name("website.py")), f"127.0.0.1:{port}"]
+    kind = {
+        CEILING: "bare",
+        SUBJECT: "receiver",
+        "receiver, no store": "receiver-nostore",
+        PROTOTYPE: "prototype",
+    }[name]
+    db = work / f"{kind}.sqlite3"
+    return [
+        PYTHON, "-m", "bench.servers", kind, str(port),
+        "--db", str(db), "--tokens", str(tokens_file),
+    ]  # fmt: skip
+
+
+def _rotations(names: list[str], rounds: int) -> Iterator[tuple[int, list[str]]]:
+    for r in range(rounds):
+        shift = r % len(names)
+        yield r, names[shift:] + names[:shift]
+
+
+def _persisted(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM callbacks").fetchone()[0])
+
+
+def _measure(
+    work: Path, env: dict[str, str], requests: list[dict[str, str]], quick: bool
+) -> dict[str, Any]:
+    rounds, seconds, warmup = (1, 1.5, 0.5) if quick else (5, 4.0, 2.0)
+    tokens_file = work / "tokens.json"
+    names = list(SERVERS)
+    ports = {name: free_port() for name in names}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    answered: dict[str, int] = dict.fromkeys(names, 0)
+    with ExitStack() as stack:
+        for name in names:
+            stack.enter_context(
+                server_process(_argv(name, ports[name], work, tokens_file), ports[name], env)
+            )
+
+        def spec(name: str, duration: float) -> dict[str, Any]:
+            path_only = name == BASELINE  # web.py serves POST / only
+            reqs = [{**r, "path": "/"} for r in requests] if path_only else requests
+            return {
+                "port": ports[name],
+                "requests": reqs,
+                "concurrency": CONCURRENCY,
+                "duration": duration,
+            }
+
+        for name in names:
+            answered[name] += run_load(spec(name, warmup), env, work)["requests"]
+        for r, order in _rotations(names, rounds):
+            log(f"throughput: round {r + 1}/{rounds}")
+            for name in order:
+                result = run_load(spec(name, seconds), env, work)
+                answered[name] += result["requests"]
+                runs[name].append(result)
+    persisted = {
+        SUBJECT: _persisted(work / "receiver.sqlite3"),
+        PROTOTYPE: _persisted(work / "prototype.sqlite3"),
+    }
+    return {"runs": runs, "answered": answered, "persisted": persisted, "seconds": seconds}
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rps": spread([r["rps"] for r in runs]),
+        "p50_ms": spread([r["latency_ms"]["p50"] for r in runs]),
+        "p99_ms": spread([r["latency_ms"]["p99"] for r in runs]),
+        "errors": sum(sum(r["errors"].values()) for r in runs),
+        "non_2xx": sum(v for r in runs for k, v in r["statuses"].items() if not k.startswith("2")),
+        "loadgen_cpu": percentile([r["cpu_util"] for r in runs], 50),
+    }
+
+
+def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
+    work = root / "throughput"
+    work.mkdir(parents=True, exist_ok=True)
+    tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
+    (work / "tokens.json").write_text(json.dumps(tokens))
+    raw = _measure(work, env, payloads(tokens), quick)
+    table = {name: {**_summary(runs), "what": SERVERS[name]} for name, runs in raw["runs"].items()}
+    rps = {name: row["rps"]["median"] for name, row in table.items()}
+    for name, row in table.items():
+        row["x_baseline"] = ratio(rps[name], rps[BASELINE])
+        row["of_ceiling"] = ratio(rps[name], rps[CEILING])
+    return {
+        "title": "Receiver throughput",
+        "tool": pick_tool({"duration": 1}),
+        "concurrency": CONCURRENCY,
+        "seconds_per_run": raw["seconds"],
+        "rounds": len(raw["runs"][SUBJECT]),
+        "servers": table,
+        "answered": raw["answered"],
+        "persisted": raw["persisted"],
+        "runs": raw["runs"],
+        "targets": [
+            check("receiver vs web.py", table[SUBJECT]["x_baseline"], ">=", 10, "×"),
+            check("receiver vs bare aiohttp", table[SUBJECT]["of_ceiling"], ">=", 0.5, "×"),
+        ],
+    }

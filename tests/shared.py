@@ -1,0 +1,97 @@
+"""Test helpers shared across folders (imported as ``shared``; conftest modules are not
+importable by name when several folders have one)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiohttp import web
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO / "resources" / "templates"
+
+
+def template_text(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+@dataclass
+class Ros:
+    """The real SDK (AcsClient + ROS request classes) against a sandbox, called off-loop."""
+
+    client: Any
+
+    async def __call__(self, request_cls: type, **fields: Any) -> dict[str, Any]:
+        request = request_cls()
+        for key, value in fields.items():
+            setter = getattr(request, f"set_{key}", None) or getattr(request, f"set_{key}s")
+            setter(value)
+        raw = await asyncio.to_thread(self.client.do_action_with_exception, request)
+        return json.loads(raw)
+
+
+class Endpoint(Protocol):
+    """What a client needs to reach a sandbox: in-process ``Sandbox`` or a CLI subprocess."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+    @property
+    def access_key_id(self) -> str: ...
+
+    @property
+    def access_key_secret(self) -> str: ...
+
+
+def make_client(sb: Endpoint, *, secret: str | None = None, key_id: str | None = None) -> Any:
+    from aliyunsdkcore.client import AcsClient
+
+    client = AcsClient(
+        key_id or sb.access_key_id,
+        secret or sb.access_key_secret,
+        "cn-hangzhou",
+        proxy={"http": "", "https": ""},
+    )
+    client.add_endpoint("cn-hangzhou", "ROS", sb.endpoint)
+    return client
+
+
+@dataclass
+class Recorder:
+    """An HTTP endpoint that records every POST, like a user's webhook receiver."""
+
+    url: str = ""
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.posts.append(
+            {
+                "path": request.path_qs,
+                "headers": dict(request.headers),
+                "body": body,
+                "json": json.loads(body) if body else None,
+            }
+        )
+        self._arrived.set()
+        return web.Response(status=204)
+
+    async def wait_for(
+        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 10
+    ) -> list[dict[str, Any]]:
+        async def until() -> None:
+            while not predicate(self.posts):
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        await asyncio.wait_for(until(), timeout)
+        return self.posts
+
+    def statuses(self) -> list[str]:
+        return [p["json"]["Status"] for p in self.posts]

@@ -1,0 +1,294 @@
+"""The benchmark harness imports, its helpers parse and count right, and the report writer
+renders fake results. Nothing here measures or asserts speed: ``make bench`` does that."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # plain `pytest` (not `python -m pytest`) leaves it out
+    sys.path.insert(0, str(REPO))
+
+MODULES = [
+    "bench.common",
+    "bench.loadgen",
+    "bench.servers",
+    "bench.rig",
+    "bench.ticker",
+    "bench.throughput",
+    "bench.latency",
+    "bench.time_to_know",
+    "bench.burst",
+    "bench.footprint",
+    "bench.sandbox_scaling",
+    "bench.findings",
+    "bench.report",
+    "bench.run",
+    "bench.prototypes.receiver",
+    "bench.prototypes.store",
+    "bench.prototypes.tracker",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_bench_modules_import(name: str) -> None:
+    importlib.import_module(name)
+
+
+def test_statistics() -> None:
+    from bench.common import check, distribution, percentile, spread
+
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([0.0, 10.0], 99) == pytest.approx(9.9)
+    d = distribution([float(x) for x in range(1, 101)])
+    assert (d["n"], d["min"], d["max"]) == (100, 1.0, 100.0)
+    assert spread([5.0, 1.0, 3.0]) == {"n": 3, "median": 3.0, "min": 1.0, "max": 5.0}
+    assert check("x", 3.0, ">=", 2, "×")["met"] is True
+    assert check("x", float("nan"), "<=", 2, "ms")["met"] is False
+
+
+def test_response_parser_finds_ends_of_both_framings() -> None:
+    from bench.loadgen import ResponseParser
+
+    parser = ResponseParser()
+    fixed = b'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{"ok": true}'
+    chunked = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n0\r\n\r\n"
+    closing = b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    stream = fixed + chunked + closing
+    seen = [answer for i in range(0, len(stream), 7) for answer in parser.feed(stream[i : i + 7])]
+    assert seen == [(200, False), (404, False), (413, True)]
+    assert parser.buffer == bytearray()
+
+
+def test_wrk_script_quotes_bodies_safely() -> None:
+    from bench.loadgen import wrk_script
+
+    spec = {"requests": [{"path": "/hooks/a", "body": '{"x": "]===]"}'}], "port": 1}
+    script = wrk_script(spec)
+    assert "[====[" in script and "WRKJSON" in script
+
+
+def test_coalescer_keeps_popups_a_window_apart() -> None:
+    from bench.burst import Coalescer
+
+    coalescer = Coalescer(window=1.0)
+    coalescer.popups = [{"at_s": t} for t in (0.0, 1.01, 2.5, 2.9)]
+    assert coalescer.max_per_window() == 2
+
+
+def test_polling_model_matches_its_closed_form() -> None:
+    from bench.time_to_know import simulate_polling
+
+    result = simulate_polling(5.0, 0.0, random.Random(1), 20_000)
+    assert result["delay_s"]["p50"] == pytest.approx(2.5, abs=0.1)
+    assert result["calls"]["mean"] == pytest.approx(result["closed_form"]["mean_calls"], rel=0.02)
+
+
+def _targets(met: bool) -> list[dict[str, Any]]:
+    return [
+        {"metric": "m", "value": 1.0, "unit": "ms", "target": "<= 2 ms", "met": met, "note": ""}
+    ]
+
+
+def _dist(scale: float) -> dict[str, float]:
+    return {
+        "n": 10,
+        "min": scale,
+        "p50": 2 * scale,
+        "p90": 3 * scale,
+        "p99": 4 * scale,
+        "max": 5 * scale,
+        "mean": 2 * scale,
+    }
+
+
+def _spread(value: float) -> dict[str, float]:
+    return {"n": 3, "median": value, "min": value * 0.9, "max": value * 1.1}
+
+
+def _latency_variant() -> dict[str, Any]:
+    parts = {
+        k: _dist(1)
+        for k in ("total_ms", "delivery_ms", "to_getstack_ms", "announce_ms", "finish_to_post_ms")
+    }
+    return {
+        "idle": parts,
+        "loaded": parts,
+        "idle_samples": [1.0, 2.0, 3.0],
+        "loaded_samples": [10.0, 20.0],
+        "burst": {
+            "rounds": 2,
+            "callbacks_per_round": 1000,
+            "arrival_rate_median": 900.0,
+            "statuses": {"200": 10},
+            "background_get_stack_calls": 5,
+            "verdicts": {"duplicate": 3},
+            "tracker_short_cuts": None,
+        },
+        "loop_lag_ms": _dist(1),
+        "control_lag_ms": _dist(0.1),
+    }
+
+
+def _burst_variant() -> dict[str, Any]:
+    return {
+        "callbacks_sent": 100,
+        "answered_200": 100,
+        "persisted_rows": 100,
+        "lost": 0,
+        "stacks": 10,
+        "announced_once": 10,
+        "store_announced_once": 10,
+        "announced_twice_or_more": 0,
+        "never_announced": 0,
+        "get_stack_calls": 10,
+        "seconds_to_answer_all": 1.0,
+        "seconds_to_announce_all": 1.2,
+        "seconds_to_create_stacks": 0.5,
+        "max_popups_per_second": 1,
+        "popups": [{"at_s": 0.1, "events": 1, "title": "t", "build_ms": 0.1}],
+        "loop_lag_ms": _dist(1),
+        "control_lag_ms": _dist(0.1),
+        "verdicts": {"confirmed": 10},
+        "lag_timeline": [(0.0, 0.001), (0.5, 0.02)],
+        "announce_times_s": [0.1, 0.2],
+        "shipped_rate_limit": {
+            "rate_limit_per_s": 20.0,
+            "burst_allowance": 50,
+            "statuses": {"200": 100},
+        },
+    }
+
+
+def _footprint_mode() -> dict[str, Any]:
+    return {
+        "startup_s": _spread(1.0),
+        "rss_mb": 50.0,
+        "uss_mb": 30.0,
+        "threads": 2,
+        "cpu_seconds": 0.0,
+        "wakeups_per_min": 0.0,
+        "busiest_thread_wakeups_per_min": 0.0,
+        "idle_seconds": 10.0,
+        "per_thread_switches": [0, 0],
+    }
+
+
+def fake_results() -> dict[str, Any]:
+    server = {
+        "rps": _spread(1000.0),
+        "p50_ms": _spread(5.0),
+        "p99_ms": _spread(9.0),
+        "errors": 0,
+        "non_2xx": 0,
+        "loadgen_cpu": 0.5,
+        "what": "w",
+        "x_baseline": 3.0,
+        "of_ceiling": 0.4,
+    }
+    load = {
+        "loadavg_before": 1.0,
+        "loadavg_after": 1.5,
+        "calibration_ms_before": 20.0,
+        "calibration_ms_after": 21.0,
+        "other_processes_cores": 0.2,
+    }
+    benches = {
+        "throughput": {
+            "tool": "wrk",
+            "concurrency": 64,
+            "seconds_per_run": 4.0,
+            "rounds": 5,
+            "servers": {
+                n: server
+                for n in ("web.py (seed)", "bare aiohttp", "rostray receiver", "prototype")
+            },
+            "answered": {"rostray receiver": 10, "prototype": 12},
+            "persisted": {"rostray receiver": 11, "prototype": 12},
+        },
+        "latency": {"shipped": _latency_variant(), "prototype": _latency_variant()},
+        "time_to_know": {
+            "lifetime_s": 600.0,
+            "get_stack_rtt_s": _dist(0.002),
+            "rostray": {"delay_s": _dist(0.004), "get_stack_calls": _dist(1)},
+            "polling": [{"interval_s": 5.0, "delay_s": _dist(1.2), "calls": _dist(30)}],
+        },
+        "burst": {"shipped": _burst_variant(), "prototype": _burst_variant()},
+        "footprint": {
+            "headless": _footprint_mode(),
+            "gui": _footprint_mode(),
+            "imports_ms": [{"package": "aiohttp", "ms": 100.0}],
+        },
+        "sandbox_scaling": {
+            "repeats": 2,
+            "summaries_total_ms": 3.0,
+            "rows": [
+                {
+                    "shape": "chain",
+                    "resources": n,
+                    "resolve_ms": 1.0,
+                    "run_ms": 2.0,
+                    "total_ms": 3.0 * n,
+                    "status": "CREATE_COMPLETE",
+                }
+                for n in (10, 200)
+            ],
+            "summaries": [{"template": "a.yaml", "bytes": 10, "resource_types": 1, "ms": 1.5}],
+        },
+        "broken": {"error": "Traceback: boom"},
+    }
+    for name, bench in benches.items():
+        bench.update({"targets": _targets(name != "latency"), "machine_load": load, "seconds": 1.0})
+    meta = {
+        "cores": 2,
+        "cpu": "fake",
+        "memory_gib": 1.0,
+        "python": "3.11",
+        "aiohttp": "3",
+        "sqlite": "3",
+        "loadgen": "wrk",
+        "commit": "0" * 40,
+        "quick": True,
+        "calibration_best_ms": 19.0,
+        "seconds": 5.0,
+        "finished": "now",
+    }
+    return {"meta": meta, "benchmarks": benches}
+
+
+def test_report_renders_fake_results(tmp_path: Path) -> None:
+    from bench import report
+
+    results = json.loads(json.dumps(fake_results()))  # what a results.json round trip gives
+    markdown = tmp_path / "benchmarks.md"
+    report.write(results, markdown, tmp_path / "bench")
+    text = markdown.read_text()
+    for heading in (
+        "## Targets",
+        "## 1. Receiver throughput",
+        "## 2. Callback",
+        "## 3. Time-to-know",
+        "## 4. Burst",
+        "## 5. Footprint",
+        "## 6. Sandbox engine scaling",
+        "Profiling findings",
+    ):
+        assert heading in text
+    assert "❌ missed" in text and "✅ met" in text and "Traceback: boom" in text
+    if report.pyplot() is not None:
+        charts = {p.name for p in (tmp_path / "bench").glob("*.png")}
+        assert charts == {
+            "throughput.png",
+            "latency.png",
+            "time_to_know.png",
+            "burst.png",
+            "scaling.png",
+        }
+        assert "](bench/throughput.png)" in text
