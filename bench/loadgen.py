@@ -297,9 +297,9 @@ def wrk_client(spec: Spec) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(wrk_script(spec))
         script = handle.name
-    duration = float(spec["duration"])
+    duration = max(1, round(float(spec["duration"])))  # wrk takes whole seconds only
     argv = [
-        "wrk", "-t1", f"-c{int(spec['concurrency'])}", f"-d{duration:g}s", "--timeout", "10s",
+        "wrk", "-t1", f"-c{int(spec['concurrency'])}", f"-d{duration}s", "--timeout", "10s",
         "-s", script, f"http://{HOST}:{spec['port']}/",
     ]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

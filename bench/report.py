@@ -15,7 +15,17 @@ from bench import findings
 
 Results = dict[str, Any]
 Section = Callable[[Results, Path, Path], list[str]]
-COLORS = {"shipped": "#d62728", "prototype": "#2ca02c", "baseline": "#7f7f7f"}
+COLORS = {
+    "shipped": "#d62728",
+    "dedup+batching": "#ff7f0e",
+    "prototype": "#2ca02c",
+    "baseline": "#7f7f7f",
+}
+FIX_NAMES = {
+    "dedup": "tracker skips GetStack for announced duplicates",
+    "batching": "batched store trips",
+    "async_getstack": "GetStack on the event loop (aiohttp)",
+}
 
 
 # --- formatting ----------------------------------------------------------------------------------
@@ -268,14 +278,15 @@ def latency(results: Results, md: Path, charts: Path) -> list[str]:
         "leaving the sandbox's sender to the bus subscriber (the notifier) getting the event. "
         "*Under load*: rounds of stacks finishing while a separate process fires 1,000 other "
         "callbacks over 64 connections (⅓ duplicates for other, announced stacks; ⅓ forged "
-        "bodies on other stacks' tokens; ⅓ unknown tokens); receiver `rate_limit=None`.",
+        "bodies on other stacks' tokens; ⅓ unknown tokens); receiver `rate_limit=None`. "
+        "All variants' engines run side by side in one process and take turns, sample by "
+        "sample and round by round:",
         "",
+        *_variant_legend(b),
     ]
     rows = []
-    for variant in ("shipped", "prototype"):
-        v = b.get(variant)
-        if not v:
-            continue
+    for variant in _variant_names(b):
+        v = b[variant]
         for case in ("idle", "loaded"):
             d = v[case]["total_ms"]
             label = "1 stack" if case == "idle" else "during 1,000 other callbacks"
@@ -294,23 +305,34 @@ def latency(results: Results, md: Path, charts: Path) -> list[str]:
     return lines
 
 
+def _variant_names(b: Results) -> list[str]:
+    names = list(b.get("variants") or ("shipped", "prototype"))
+    return [n for n in names if isinstance(b.get(n), dict)]
+
+
+def _variant_legend(b: Results) -> list[str]:
+    lines = []
+    for name, fixes in (b.get("variants") or {}).items():
+        what = ", ".join(FIX_NAMES.get(f, f) for f in fixes) or "rostray as it is"
+        lines.append(f"- `{name}`: {what}")
+    return [*lines, ""] if lines else []
+
+
 def _pp(d: dict[str, float]) -> str:
     return f"{num(d.get('p50'))} / {num(d.get('p99'))}"
 
 
 def _load_notes(b: Results) -> list[str]:
     rows = []
-    for variant in ("shipped", "prototype"):
-        v = b.get(variant)
-        if not v:
-            continue
+    for variant in _variant_names(b):
+        v = b[variant]
         burst = v["burst"]
         rows.append(
             [
                 variant,
                 f"{num(burst['arrival_rate_median'], 0)}/s",
                 burst["background_get_stack_calls"],
-                ", ".join(f"{k} {n:,}" for k, n in sorted(burst["verdicts"].items())),
+                _verdicts(burst),
                 _pp(v["loop_lag_ms"]),
                 num(v["loop_lag_ms"].get("max")),
                 _pp(v.get("control_lag_ms") or {}),
@@ -340,17 +362,16 @@ def _latency_chart(b: Results, path: Path) -> None:
         return
     fig, ax = plt.subplots(figsize=(9, 4))
     styles = {"idle": "-", "loaded": "--"}
-    for variant in ("shipped", "prototype"):
-        v = b.get(variant)
-        if not v:
-            continue
+    for variant in _variant_names(b):
+        v = b[variant]
         for case in ("idle", "loaded"):
             samples = sorted(v.get(f"{case}_samples", []))
             if not samples:
                 continue
             ys = [(i + 1) / len(samples) for i in range(len(samples))]
             label = f"{variant}, {'1 stack' if case == 'idle' else 'under load'}"
-            ax.step(samples, ys, styles[case], where="post", color=COLORS[variant], label=label)
+            color = COLORS.get(variant, "#1f77b4")
+            ax.step(samples, ys, styles[case], where="post", color=color, label=label)
     for limit in (5, 25, 100):
         ax.axvline(limit, color="#999", lw=0.8, ls=":")
         ax.text(limit, 0.02, f" {limit} ms", fontsize=8, color="#666")
@@ -511,7 +532,8 @@ def _pmax(d: dict[str, float]) -> str:
 
 
 def _verdicts(v: Results) -> str:
-    return ", ".join(f"{k} {n:,}" for k, n in sorted(v.get("verdicts", {}).items()))
+    verdicts = v.get("verdicts", {})
+    return ", ".join(f"{k} {n:,}" for k, n in sorted(verdicts.items()) if k != "pending")
 
 
 def _burst_chart(b: Results, path: Path) -> None:

@@ -110,7 +110,7 @@ def _persisted(db: Path) -> int:
 def _measure(
     work: Path, env: dict[str, str], requests: list[dict[str, str]], quick: bool
 ) -> dict[str, Any]:
-    rounds, seconds, warmup = (1, 1.5, 0.5) if quick else (5, 4.0, 2.0)
+    rounds, seconds, warmup = (1, 2.0, 1.0) if quick else (5, 3.0, 2.0)
     tokens_file = work / "tokens.json"
     names = list(SERVERS)
     ports = {name: free_port() for name in names}

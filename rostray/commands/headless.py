@@ -19,6 +19,7 @@ from typing import Any
 from rostray.commands.output import result_json
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
+from rostray.core.tunnels import TunnelState
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,19 @@ async def headless(args: argparse.Namespace) -> int:
                         await alerts.send(event, engine.settings.notifications.max_outputs)
                 elif isinstance(event, EngineWarning):
                     print(json.dumps({"Event": "Warning", "Message": event.message}), flush=True)
+                elif isinstance(event, TunnelState):
+                    print(
+                        json.dumps(
+                            {
+                                "Event": "Tunnel",
+                                "Phase": event.phase,
+                                "Url": event.url,
+                                "RttMs": event.rtt_ms,
+                                "Reason": event.reason,
+                            }
+                        ),
+                        flush=True,
+                    )
         finally:
             stopper.cancel()
             sub.close()

@@ -30,7 +30,8 @@ from rostray.gui.icons import IconSet, TrayState, icon_name, variant_for
 
 # Tunnel phases that mean "callbacks cannot reach us right now" (supervisor states:
 # starting → live → reconnecting → failed).
-TUNNEL_DOWN_PHASES = frozenset({"reconnecting", "failed", "down"})
+# The supervisor's phases are off|starting|verified|degraded|down (rostray.core.tunnels).
+TUNNEL_DOWN_PHASES = frozenset({"degraded", "down"})
 # Where Qt may hand tray text to something that renders markup (see module docstring).
 MARKUP_RISK = sys.platform not in ("win32", "darwin")
 # macOS opens the menu on click; elsewhere a left click (when delivered at all) opens the app.
@@ -311,10 +312,11 @@ class TrayController(QObject):
             return self.tr("Tunnel: not in use")
         phase = inert(getattr(tunnel, "phase", ""), 20)
         words = {
+            "off": self.tr("off"),
             "starting": self.tr("starting"),
-            "live": self.tr("live"),
-            "reconnecting": self.tr("reconnecting"),
-            "failed": self.tr("failed"),
+            "verified": self.tr("verified"),
+            "degraded": self.tr("degraded"),
+            "down": self.tr("down"),
         }
         parts = [self.tr("Tunnel: {phase}").format(phase=words.get(phase, phase))]
         rtt = getattr(tunnel, "rtt_ms", None)

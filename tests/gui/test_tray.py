@@ -118,14 +118,14 @@ def test_menu_lists_in_flight_and_recent_stacks_and_is_rebuilt_on_open(
 ) -> None:
     bridge.dispatch(launched("s-1", "web"))
     bridge.dispatch(finished("s-0", "db", "CREATE_FAILED"))
-    bridge.dispatch(TunnelState("live", "https://a.trycloudflare.com", 41.6))
+    bridge.dispatch(TunnelState("verified", "https://a.trycloudflare.com", 41.6))
     texts = opened(tray)
     assert texts[3:6] == [
         "web — CREATE_IN_PROGRESS, 2 min",
         "✗ db creation failed",
         "",
     ]
-    assert "Tunnel: live · 42 ms · https://a.trycloudflare.com" in texts
+    assert "Tunnel: verified · 42 ms · https://a.trycloudflare.com" in texts
     shown = spy(tray.showStack)
     tray.find_action("web — CREATE_IN_PROGRESS, 2 min").trigger()
     tray.find_action("✗ db creation failed").trigger()
@@ -216,11 +216,11 @@ def test_icon_state_transitions(tray: TrayController, bridge: EngineBridge) -> N
     bridge.dispatch(finished("s-3", status="CREATE_ROLLBACK_COMPLETE"))
     assert (tray.state, tray.icon_name) == (TrayState.FAILED, "tray-failed-dark.svg")
     keys.append(tray.current_icon().cacheKey())
-    bridge.dispatch(TunnelState("failed", reason="exit status 1"))
+    bridge.dispatch(TunnelState("down", reason="exit status 1"))
     assert (tray.state, tray.icon_name) == (TrayState.TUNNEL_DOWN, "tray-tunnel-down-dark.svg")
     keys.append(tray.current_icon().cacheKey())
     assert len(set(keys)) == 5
-    bridge.dispatch(TunnelState("live", "https://x.example"))
+    bridge.dispatch(TunnelState("verified", "https://x.example"))
     assert tray.state is TrayState.FAILED
 
 
@@ -260,13 +260,13 @@ def test_tooltip_lists_stacks_with_elapsed_time_and_tunnel(
 ) -> None:
     bridge.dispatch(launched("s-1", "web", at=NOW - 42))
     bridge.dispatch(launched("s-2", "db", at=NOW - 3 * 3600 - 5 * 60))
-    bridge.dispatch(TunnelState("reconnecting", reason="connection refused"))
+    bridge.dispatch(TunnelState("degraded", reason="connection refused"))
     assert tray.tooltip().splitlines() == [
         "rostray",
         "2 stack(s) in progress",
         "db: CREATE_IN_PROGRESS, 3 h 5 min",
         "web: CREATE_IN_PROGRESS, 42 s",
-        "Tunnel: reconnecting · connection refused",
+        "Tunnel: degraded · connection refused",
     ]
     assert tray.icon.toolTip() == tray.tooltip()
     for n in range(3, 6):
@@ -284,7 +284,7 @@ def test_tooltip_makes_markup_bidi_and_ansi_inert(
     tray: TrayController, bridge: EngineBridge
 ) -> None:
     bridge.dispatch(launched("s-1", EVIL))
-    bridge.dispatch(TunnelState("failed", reason="<i>boom</i>\x1b[2J"))
+    bridge.dispatch(TunnelState("down", reason="<i>boom</i>\x1b[2J"))
     shown = tray.icon.toolTip()
     lines = shown.splitlines()
     assert len(lines) == 4  # the newline in the name did not add a line
