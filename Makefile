@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint fmt sandbox bench clean system-deps
+.PHONY: run test lint fmt sandbox bench clean system-deps translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rostray needs Python >= 3.11"'
@@ -41,6 +41,11 @@ sandbox: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Refresh the Chinese catalogue from the sources, then compile it (commit both files).
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate rostray/gui/*.py -ts resources/translations/rostray_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease resources/translations/rostray_zh_CN.ts -qm resources/translations/rostray_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

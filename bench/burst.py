@@ -47,7 +47,7 @@ class Coalescer:
         self.popups: list[dict[str, Any]] = []
         self._last = -math.inf
         self._timer: asyncio.TimerHandle | None = None
-        self._origin = time.perf_counter()
+        self.origin = time.perf_counter()  # popup times are seconds since this
 
     def add(self, event: StackFinished, now: float) -> None:
         self.pending.append(event)
@@ -70,7 +70,7 @@ class Coalescer:
         self._last = built
         self.popups.append(
             {
-                "at_s": built - self._origin,
+                "at_s": built - self.origin,
                 "events": len(events),
                 "title": alert.title,
                 "build_ms": (built - started) * 1000,
@@ -138,6 +138,7 @@ async def _measure(rig: Rig, launches: list[Launch], env: dict[str, str]) -> dic
     async with ControlTicker(env) as control:
         lag = LoopLag().start()
         started = time.perf_counter()
+        coalescer.origin = started
         sent = await _fire(rig, requests, env)
         all_answered = time.perf_counter() - started
         await _await_announced(rig, [x.stack_id for x in launches], timeout=600)

@@ -217,26 +217,30 @@ def stop_process(proc: subprocess.Popen, timeout: float = 5.0) -> None:
 
 @contextlib.contextmanager
 def server_process(
-    argv: list[str], port: int, env: dict[str, str], *, cpu: int | None = SERVER_CPU
+    argv: list[str],
+    port: int,
+    env: dict[str, str],
+    stderr_path: Path,
+    *,
+    cpu: int | None = SERVER_CPU,
 ) -> Iterator[subprocess.Popen]:
-    """A server in its own process, stdout to /dev/null, stopped on exit."""
-    proc = subprocess.Popen(
-        argv,
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    """A server in its own process, stdout to /dev/null, stderr to a file, stopped on exit."""
+    with stderr_path.open("wb") as stderr:
+        proc = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )  # fmt: skip
     try:
         if cpu is not None:
             pin(proc.pid, cpu)
-        wait_for_port(port, proc=proc)
+        try:
+            wait_for_port(port, proc=proc)
+        except (RuntimeError, TimeoutError) as exc:
+            tail = stderr_path.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{exc}; its stderr ends with:\n{tail}") from None
         yield proc
     finally:
         stop_process(proc)
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 # --- event-loop lag ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import resource
 import shutil
@@ -175,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="rostray-bench-"))
     env = isolated_env(root)
     isolate_this_process(root)
+    # rostray logs as the CLI configures it (WARNING and up), to a file instead of the console.
+    logging.basicConfig(level=logging.WARNING, filename=root / "rostray.log")
     started = time.perf_counter()
     results = load_previous(results_path, args.only)
     results["meta"] = meta(args.quick)

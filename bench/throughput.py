@@ -118,9 +118,9 @@ def _measure(
     answered: dict[str, int] = dict.fromkeys(names, 0)
     with ExitStack() as stack:
         for name in names:
-            stack.enter_context(
-                server_process(_argv(name, ports[name], work, tokens_file), ports[name], env)
-            )
+            argv = _argv(name, ports[name], work, tokens_file)
+            stderr = work / f"server-{names.index(name)}.stderr"
+            stack.enter_context(server_process(argv, ports[name], env, stderr))
 
         def spec(name: str, duration: float) -> dict[str, Any]:
             path_only = name == BASELINE  # web.py serves POST / only

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from rostray.core.text import scrub_surrogates
+
 __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
@@ -165,6 +167,28 @@ class Callback:
 def _dump(value: Any) -> str:
     # ensure_ascii keeps lone surrogates (undecodable header bytes) storable as UTF-8.
     return json.dumps(value, ensure_ascii=True)
+
+
+class _Conn:
+    """The connection as the methods see it: every text parameter loses its lone surrogates
+    (legal in JSON and in GetStack's StatusReason, but sqlite3 cannot bind them and raises
+    UnicodeEncodeError, which once left a failed stack unannounced forever)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        if isinstance(params, Mapping):
+            params = {key: _bindable(value) for key, value in params.items()}
+        else:
+            params = tuple(_bindable(value) for value in params)
+        return self._conn.execute(sql, params)
+
+
+def _bindable(value: Any) -> Any:
+    return scrub_surrogates(value) if isinstance(value, str) else value
 
 
 def _like_pattern(text: str) -> str:
@@ -347,16 +371,16 @@ class Store:
     # -- transactions ---------------------------------------------------------------
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[_Conn]:
         with self._lock:
             conn = self._connection()
             try:
-                yield conn
+                yield _Conn(conn)
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[_Conn]:
         """BEGIN IMMEDIATE takes the write lock up front, so read-check-write is atomic."""
         with self._lock:
             conn = self._connection()
@@ -365,7 +389,7 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
             try:
-                yield conn
+                yield _Conn(conn)
             except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -387,7 +411,7 @@ class Store:
     def _error(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"history database {self._path}: {exc}")
 
-    def _launch_id(self, conn: sqlite3.Connection, stack_id: str) -> int:
+    def _launch_id(self, conn: _Conn, stack_id: str) -> int:
         row = conn.execute("SELECT id FROM launches WHERE stack_id = ?", (stack_id,)).fetchone()
         if row is None:
             raise UnknownStackError(f"no tracked stack {stack_id!r}")

@@ -12,7 +12,7 @@ from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QLocale, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -22,6 +22,7 @@ from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, Autostart
+from rostray.gui import i18n
 from rostray.gui.bridge import EngineBridge
 from rostray.gui.launch_form import EngineFormBackend, LaunchForm
 from rostray.gui.notifier import Notifier
@@ -35,10 +36,8 @@ log = logging.getLogger(__name__)
 
 
 def ui_language(settings: Settings) -> str:
-    choice = settings.ui.language
-    if choice == "auto":
-        choice = QLocale.system().name()
-    return "zh-cn" if choice.lower().startswith("zh") else "en"
+    """The template-label language ({en, zh-cn} dicts) matching the UI language."""
+    return "zh-cn" if i18n.language_code(settings.ui.language) == "zh_CN" else "en"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -296,6 +295,7 @@ async def _start_engine(args: argparse.Namespace) -> tuple[Engine, list[str]]:
 
 async def main(app: QApplication, args: argparse.Namespace) -> int:
     engine, _ = await _start_engine(args)
+    i18n.install(engine.settings.ui.language)  # before any widget exists
     controller = Controller(app, engine, args)
     await controller.seed_in_flight()
     server = InstanceServer(socket_path(), controller.handle_request)

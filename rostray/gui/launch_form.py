@@ -231,6 +231,181 @@ def local_template_file(urls: Sequence[QUrl]) -> Path | None:
     return None
 
 
+# --- form sections --------------------------------------------------------------------------
+
+
+class TemplatePicker(QGroupBox):
+    """Where a template comes from: bundled samples, recent files or a file dialog.
+
+    It only offers paths (``chosen``); loading and reporting belong to the form, which also
+    takes drops, so every source goes through the same checks.
+    """
+
+    chosen = Signal(Path)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Template"))
+        self.file_dialog: QFileDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+        row = QHBoxLayout()
+        self.combo = QComboBox()
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.combo.setPlaceholderText(self.tr("Choose a sample or recent template…"))
+        self.combo.activated.connect(self._on_activated)
+        guard_wheel(self.combo)
+        row.addWidget(self.combo, 1)
+        self.open_button = QPushButton(self.tr("Open file…"))
+        self.open_button.clicked.connect(lambda: self.open_file_dialog(None))
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+        self.description = muted_label()
+        layout.addWidget(self.description)
+        self.error = error_label()
+        layout.addWidget(self.error)
+        self.drop_hint = muted_label(self.tr("Tip: drop a .json or .yaml template on this window."))
+        layout.addWidget(self.drop_hint)
+
+    def fill(self, recent: Sequence[Path], samples: Sequence[Path], current: Path | None) -> None:
+        """Recent files first, then samples, each under a bold, unselectable heading."""
+        combo = self.combo
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            model = combo.model()
+            for title, paths in ((self.tr("Recent"), recent), (self.tr("Samples"), samples)):
+                if not paths:
+                    continue
+                if combo.count():
+                    combo.insertSeparator(combo.count())
+                combo.addItem(title)
+                if isinstance(model, QStandardItemModel):
+                    item = model.item(combo.count() - 1)
+                    item.setFlags(Qt.ItemFlag.NoItemFlags)
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                for path in paths:
+                    combo.addItem(path.name, str(path))
+                    combo.setItemData(
+                        combo.count() - 1, plain_tooltip(str(path)), Qt.ItemDataRole.ToolTipRole
+                    )
+            self.select(current)
+        finally:
+            combo.blockSignals(False)
+
+    def select(self, current: Path | None) -> None:
+        self.combo.setCurrentIndex(-1 if current is None else self.combo.findData(str(current)))
+
+    def choices(self) -> list[Path]:
+        combo = self.combo
+        return [Path(combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+
+    def _on_activated(self, index: int) -> None:
+        data = self.combo.itemData(index)
+        if data:
+            self.chosen.emit(Path(data))
+
+    def open_file_dialog(self, current: Path | None) -> QFileDialog:
+        """Opened with ``open()`` and answered by a signal, never ``exec()`` (no nested loop)."""
+        if self.file_dialog is None:
+            start = str(current.parent) if current else str(Path.home())
+            dialog = QFileDialog(self.window(), self.tr("Open a ROS template"), start)
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+            dialog.setNameFilters(
+                [
+                    self.tr("ROS templates (*.json *.yaml *.yml *.template)"),
+                    self.tr("All files (*)"),
+                ]
+            )
+            dialog.fileSelected.connect(lambda name: self.chosen.emit(Path(name)))
+            self.file_dialog = dialog
+        self.file_dialog.open()
+        return self.file_dialog
+
+    def set_description(self, text: str) -> None:
+        self.description.setText(text)
+        self.description.setToolTip(plain_tooltip(text))
+        self.description.setVisible(bool(text))
+
+    def set_error(self, text: str | None) -> None:
+        show_error(self.error, None, text)
+
+
+class LaunchOptionsBox(QGroupBox):
+    """Timeout, rollback, tags and extra notification URLs, each checked as it is typed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Options"))
+        self.row_labels: list[QLabel] = []
+        form = make_form_layout(self)
+        self.timeout_spin = QSpinBox()
+        self.timeout_spin.setRange(*TIMEOUT_RANGE)
+        self.timeout_spin.setValue(DEFAULT_TIMEOUT)
+        self.timeout_spin.setSuffix(self.tr(" min"))
+        self.timeout_spin.setMinimumWidth(120)
+        self.timeout_spin.setMaximumWidth(160)
+        guard_wheel(self.timeout_spin)
+        form.addRow(self._label(self.tr("Timeout"), self.timeout_spin), self.timeout_spin)
+
+        self.rollback_check = QCheckBox(self.tr("Disable rollback (keep resources on failure)"))
+        form.addRow(self._label(self.tr("On failure"), self.rollback_check), self.rollback_check)
+
+        self.tags_edit = QLineEdit()
+        self.tags_edit.setPlaceholderText(self.tr("env=dev, team=platform"))
+        self.tags_edit.setClearButtonEnabled(True)
+        self.tags_edit.textChanged.connect(self._check_tags)
+        self.tags_error = error_label()
+        form.addRow(
+            self._label(self.tr("Tags"), self.tags_edit), _stacked(self.tags_edit, self.tags_error)
+        )
+
+        self.urls_edit = QPlainTextEdit()
+        self.urls_edit.setTabChangesFocus(True)
+        self.urls_edit.setPlaceholderText(
+            self.tr("https://example.com/hook (one per line, up to 4)")
+        )
+        self.urls_edit.setFixedHeight(self.urls_edit.fontMetrics().lineSpacing() * 3 + 14)
+        self.urls_edit.textChanged.connect(self._check_urls)
+        self.urls_error = error_label()
+        urls_help = muted_label(
+            self.tr("rostray adds its own callback URL; these receive the same notifications.")
+        )
+        form.addRow(
+            self._label(self.tr("Notify URLs"), self.urls_edit),
+            _stacked(self.urls_edit, self.urls_error, urls_help),
+        )
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = plain_label(text)
+        label.setBuddy(buddy)
+        self.row_labels.append(label)
+        return label
+
+    def _check_tags(self) -> str | None:
+        problem = parse_tags(self.tags_edit.text())[1]
+        show_error(self.tags_error, self.tags_edit, problem)
+        return problem
+
+    def _check_urls(self) -> str | None:
+        problem = parse_urls(self.urls_edit.toPlainText())[1]
+        show_error(self.urls_error, self.urls_edit, problem)
+        return problem
+
+    def check(self) -> tuple[dict[str, str], tuple[str, ...], list[QWidget]]:
+        """Tags, URLs and the inputs that are wrong (their errors are on show)."""
+        invalid: list[QWidget] = []
+        if self._check_tags():
+            invalid.append(self.tags_edit)
+        if self._check_urls():
+            invalid.append(self.urls_edit)
+        tags = parse_tags(self.tags_edit.text())[0]
+        urls = parse_urls(self.urls_edit.toPlainText())[0]
+        return tags, urls, invalid
+
+
 # --- the form ---------------------------------------------------------------------------------
 
 
@@ -266,8 +441,8 @@ class LaunchForm(QWidget):
         self._last_suggestion = ""
         self._tasks: set[asyncio.Task[Any]] = set()
         self.launch_task: asyncio.Task[Any] | None = None
+        self._launching = False
         self.validate_task: asyncio.Task[Any] | None = None
-        self.file_dialog: QFileDialog | None = None
         self._fixed_row_labels: list[QLabel] = []
 
         self.setWindowTitle(self.tr("Launch stack — rostray"))
@@ -293,12 +468,9 @@ class LaunchForm(QWidget):
         outer.setContentsMargins(14, 14, 14, 12)
         outer.setSpacing(10)
 
-        self.mode_banner = plain_label(self.backend.mode_text(), wrap=True)
-        self.mode_banner.setObjectName("modeBanner")
-        self.mode_banner.setStyleSheet(
-            "#modeBanner { background: rgba(26, 115, 232, 0.10); color: palette(window-text);"
-            " border: 1px solid rgba(26, 115, 232, 0.35); border-radius: 4px; padding: 6px 10px; }"
-        )
+        self.mode_banner = _banner("modeBanner", "26, 115, 232")
+        self.mode_banner.setText(self.backend.mode_text())
+        self.mode_banner.show()
         outer.addWidget(self.mode_banner)
 
         self.scroll = QScrollArea()
@@ -309,63 +481,36 @@ class LaunchForm(QWidget):
         self.content_layout = QVBoxLayout(content)
         self.content_layout.setContentsMargins(0, 0, 4, 0)
         self.content_layout.setSpacing(12)
-        self.content_layout.addWidget(self._build_template_box())
+        self.picker = TemplatePicker()
+        self.picker.chosen.connect(self.load_template_file)
+        self.template_combo = self.picker.combo
+        self.open_button = self.picker.open_button
+        self.template_description = self.picker.description
+        self.template_error = self.picker.error
+        self.content_layout.addWidget(self.picker)
         self.content_layout.addWidget(self._build_stack_box())
         self.params_holder = QVBoxLayout()
         self.params_holder.setContentsMargins(0, 0, 0, 0)
         self.no_template_label = muted_label(self.tr("Choose a template to see its parameters."))
         self.params_holder.addWidget(self.no_template_label)
         self.content_layout.addLayout(self.params_holder)
-        self.content_layout.addWidget(self._build_options_box())
+        self.options = LaunchOptionsBox()
+        self.timeout_spin = self.options.timeout_spin
+        self.rollback_check = self.options.rollback_check
+        self.tags_edit, self.tags_error = self.options.tags_edit, self.options.tags_error
+        self.urls_edit, self.urls_error = self.options.urls_edit, self.options.urls_error
+        self.content_layout.addWidget(self.options)
         self.content_layout.addStretch(1)
         self.scroll.setWidget(content)
         outer.addWidget(self.scroll, 1)
 
-        self.result_label = plain_label("", wrap=True)
-        self.result_label.setObjectName("resultBanner")
-        self.result_label.setStyleSheet(
-            "#resultBanner { background: rgba(46, 125, 50, 0.10); border-radius: 4px;"
-            " border: 1px solid rgba(46, 125, 50, 0.40); padding: 6px 10px; }"
-        )
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.hide()
+        self.result_label = _banner("resultBanner", "46, 125, 50")
         outer.addWidget(self.result_label)
-
-        self.error_banner = plain_label("", wrap=True)
-        self.error_banner.setObjectName("errorBanner")
-        self.error_banner.setStyleSheet(
-            "#errorBanner { background: rgba(211, 47, 47, 0.10); border-radius: 4px;"
-            " border: 1px solid rgba(211, 47, 47, 0.45); padding: 6px 10px; }"
-        )
-        self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_banner.hide()
+        self.error_banner = _banner("errorBanner", "211, 47, 47")
         outer.addWidget(self.error_banner)
 
         outer.addLayout(self._build_buttons())
         self._align_labels()
-
-    def _build_template_box(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Template"))
-        layout = QVBoxLayout(box)
-        layout.setSpacing(6)
-        row = QHBoxLayout()
-        self.template_combo = QComboBox()
-        self.template_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.template_combo.setPlaceholderText(self.tr("Choose a sample or recent template…"))
-        self.template_combo.activated.connect(self._on_template_chosen)
-        guard_wheel(self.template_combo)
-        row.addWidget(self.template_combo, 1)
-        self.open_button = QPushButton(self.tr("Open file…"))
-        self.open_button.clicked.connect(self.open_file_dialog)
-        row.addWidget(self.open_button)
-        layout.addLayout(row)
-        self.template_description = muted_label()
-        layout.addWidget(self.template_description)
-        self.template_error = error_label()
-        layout.addWidget(self.template_error)
-        self.drop_hint = muted_label(self.tr("Tip: drop a .json or .yaml template on this window."))
-        layout.addWidget(self.drop_hint)
-        return box
 
     def _build_stack_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Stack"))
@@ -375,7 +520,6 @@ class LaunchForm(QWidget):
         name_layout.setContentsMargins(0, 0, 0, 0)
         name_layout.setSpacing(6)
         self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(255)
         self.name_edit.textEdited.connect(self._on_name_edited)
         self.name_edit.textChanged.connect(self._check_name_live)
         name_layout.addWidget(self.name_edit, 1)
@@ -393,50 +537,6 @@ class LaunchForm(QWidget):
         self.region_combo = QComboBox()
         guard_wheel(self.region_combo)
         form.addRow(self._row_label(self.tr("Region"), self.region_combo), self.region_combo)
-        return box
-
-    def _build_options_box(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Options"))
-        form = make_form_layout(box)
-        self.timeout_spin = QSpinBox()
-        self.timeout_spin.setRange(*TIMEOUT_RANGE)
-        self.timeout_spin.setValue(DEFAULT_TIMEOUT)
-        self.timeout_spin.setSuffix(self.tr(" min"))
-        self.timeout_spin.setMinimumWidth(120)
-        self.timeout_spin.setMaximumWidth(160)
-        guard_wheel(self.timeout_spin)
-        form.addRow(self._row_label(self.tr("Timeout"), self.timeout_spin), self.timeout_spin)
-
-        self.rollback_check = QCheckBox(self.tr("Disable rollback (keep resources on failure)"))
-        label = self._row_label(self.tr("On failure"), self.rollback_check)
-        form.addRow(label, self.rollback_check)
-
-        self.tags_edit = QLineEdit()
-        self.tags_edit.setPlaceholderText("env=dev, team=platform")
-        self.tags_edit.setClearButtonEnabled(True)
-        self.tags_edit.textChanged.connect(self._check_tags_live)
-        self.tags_error = error_label()
-        form.addRow(
-            self._row_label(self.tr("Tags"), self.tags_edit),
-            _stacked(self.tags_edit, self.tags_error),
-        )
-
-        self.urls_edit = QPlainTextEdit()
-        self.urls_edit.setTabChangesFocus(True)
-        self.urls_edit.setPlaceholderText(
-            self.tr("https://example.com/hook (one per line, up to 4)")
-        )
-        metrics = self.urls_edit.fontMetrics()
-        self.urls_edit.setFixedHeight(metrics.lineSpacing() * 3 + 14)
-        self.urls_edit.textChanged.connect(self._check_urls_live)
-        self.urls_error = error_label()
-        urls_help = muted_label(
-            self.tr("rostray adds its own callback URL; these receive the same notifications.")
-        )
-        form.addRow(
-            self._row_label(self.tr("Notify URLs"), self.urls_edit),
-            _stacked(self.urls_edit, self.urls_error, urls_help),
-        )
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -488,67 +588,19 @@ class LaunchForm(QWidget):
     # --- template source ------------------------------------------------------------------
 
     def _fill_template_choices(self) -> None:
-        combo = self.template_combo
-        combo.blockSignals(True)
-        try:
-            combo.clear()
-            model = combo.model()
-            recent = [p for p in self.recent.paths() if p not in self.samples]
-            for title, paths in ((self.tr("Recent"), recent), (self.tr("Samples"), self.samples)):
-                if not paths:
-                    continue
-                if combo.count():
-                    combo.insertSeparator(combo.count())
-                combo.addItem(title)
-                header = combo.count() - 1
-                if isinstance(model, QStandardItemModel):
-                    item = model.item(header)
-                    item.setFlags(Qt.ItemFlag.NoItemFlags)
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                for path in paths:
-                    combo.addItem(path.name, str(path))
-                    combo.setItemData(
-                        combo.count() - 1, plain_tooltip(str(path)), Qt.ItemDataRole.ToolTipRole
-                    )
-            self._select_template_item()
-        finally:
-            combo.blockSignals(False)
-
-    def _select_template_item(self) -> None:
-        if self.template_path is None:
-            self.template_combo.setCurrentIndex(-1)
-            return
-        index = self.template_combo.findData(str(self.template_path))
-        self.template_combo.setCurrentIndex(index)
+        recent = [p for p in self.recent.paths() if p not in self.samples]
+        self.picker.fill(recent, self.samples, self.template_path)
 
     def template_choices(self) -> list[Path]:
         """The paths the template combo offers (recent first, then samples)."""
-        combo = self.template_combo
-        return [Path(combo.itemData(i)) for i in range(combo.count()) if combo.itemData(i)]
+        return self.picker.choices()
 
-    def _on_template_chosen(self, index: int) -> None:
-        data = self.template_combo.itemData(index)
-        if data:
-            self.load_template_file(Path(data))
+    @property
+    def file_dialog(self) -> QFileDialog | None:
+        return self.picker.file_dialog
 
     def open_file_dialog(self) -> QFileDialog:
-        """Non-modal to the event loop: ``open()`` plus a signal, never ``exec()``."""
-        if self.file_dialog is None:
-            start = str(self.template_path.parent) if self.template_path else str(Path.home())
-            dialog = QFileDialog(self, self.tr("Open a ROS template"), start)
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-            dialog.setNameFilters(
-                [
-                    self.tr("ROS templates (*.json *.yaml *.yml *.template)"),
-                    self.tr("All files (*)"),
-                ]
-            )
-            dialog.fileSelected.connect(lambda name: self.load_template_file(Path(name)))
-            self.file_dialog = dialog
-        self.file_dialog.open()
-        return self.file_dialog
+        return self.picker.open_file_dialog(self.template_path)
 
     def load_template_file(self, path: Path) -> bool:
         """Load a template file; on failure the error is shown and the form keeps its state."""
@@ -591,10 +643,8 @@ class LaunchForm(QWidget):
         self._extra_parameters = {}
         self._rebuild_panel(template)
         description = template.description_text(self.language)
-        self.template_description.setText(description)
-        self.template_description.setToolTip(plain_tooltip(description))
-        self.template_description.setVisible(bool(description))
-        show_error(self.template_error, None, None)
+        self.picker.set_description(description)
+        self.picker.set_error(None)
         self._clear_messages()
         if path is not None and path not in self.samples:
             self.recent.add(path)
@@ -608,8 +658,8 @@ class LaunchForm(QWidget):
         text = self.tr("Could not load {0} — {1}").format(name, message)
         if self.template is not None:
             text += "\n" + self.tr("Still using {0}.").format(self.template_name)
-        show_error(self.template_error, None, text)
-        self._select_template_item()
+        self.picker.set_error(text)
+        self.picker.select(self.template_path)
 
     def _rebuild_panel(self, template: Template) -> None:
         if self.panel is not None:
@@ -623,7 +673,7 @@ class LaunchForm(QWidget):
         self._align_labels()
 
     def _align_labels(self) -> None:
-        labels = list(self._fixed_row_labels)
+        labels = self._fixed_row_labels + self.options.row_labels
         if self.panel is not None:
             labels += self.panel.row_labels()
         align_label_columns(labels)
@@ -669,12 +719,6 @@ class LaunchForm(QWidget):
 
     def _check_name_live(self, text: str) -> None:
         show_error(self.name_error, self.name_edit, check_stack_name(text) if text else None)
-
-    def _check_tags_live(self, text: str) -> None:
-        show_error(self.tags_error, self.tags_edit, parse_tags(text)[1])
-
-    def _check_urls_live(self) -> None:
-        show_error(self.urls_error, self.urls_edit, parse_urls(self.urls_edit.toPlainText())[1])
 
     def _set_regions(self, regions: Sequence[tuple[str, str]]) -> None:
         current = self.region()
@@ -760,31 +804,19 @@ class LaunchForm(QWidget):
         name = self.name_edit.text().strip()
         name_problem = check_stack_name(name)
         show_error(self.name_error, self.name_edit, name_problem)
-        tags, tags_problem = parse_tags(self.tags_edit.text())
-        show_error(self.tags_error, self.tags_edit, tags_problem)
-        urls, urls_problem = parse_urls(self.urls_edit.toPlainText())
-        show_error(self.urls_error, self.urls_edit, urls_problem)
         parameters, general = self.panel.check(self._extra_parameters)
-        invalid = self.panel.invalid_fields()
-        focus: list[QWidget] = [
-            w
-            for w, problem in (
-                (self.name_edit, name_problem),
-                (self.tags_edit, tags_problem),
-                (self.urls_edit, urls_problem),
-            )
-            if problem
-        ]
+        tags, urls, bad_options = self.options.check()
         if name_problem is None and not self.region():
             general.append(self.tr("Choose a region."))
-        if focus or invalid or general:
-            lines = [self.tr("Please correct the highlighted fields.")] if focus or invalid else []
+        # Top to bottom, as the user reads the form: the first one gets the focus.
+        invalid = [self.name_edit] if name_problem else []
+        invalid += [f.focus_widget() for f in self.panel.invalid_fields()] + bad_options
+        if invalid or general:
+            lines = [self.tr("Please correct the highlighted fields.")] if invalid else []
             self._show_error("\n".join(lines + general))
-            first = invalid[0].focus_widget() if invalid and not focus else None
-            target = first or (focus[0] if focus else None)
-            if target is not None:
-                target.setFocus(Qt.FocusReason.OtherFocusReason)
-                self.scroll.ensureWidgetVisible(target)
+            if invalid:
+                invalid[0].setFocus(Qt.FocusReason.OtherFocusReason)
+                self.scroll.ensureWidgetVisible(invalid[0])
             return None
         return LaunchRequest(
             template_body=self.template_body,
@@ -819,7 +851,8 @@ class LaunchForm(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.launch_task is not None and not self.launch_task.done()
+        """A launch is waiting for the API (set and cleared by ``_set_busy``)."""
+        return self._launching
 
     async def _launch(self, request: LaunchRequest) -> str | None:
         try:
@@ -910,6 +943,7 @@ class LaunchForm(QWidget):
     # --- state and messages ---------------------------------------------------------------
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
+        self._launching = busy
         self.launch_button.setEnabled(not busy)
         self.launch_button.setText(self.tr("Launching…") if busy else self.tr("Launch"))
         validating = self.validate_task is not None and not self.validate_task.done()
@@ -945,18 +979,41 @@ class LaunchForm(QWidget):
         self.result_label.show()
 
     def error_text(self) -> str:
-        return self.error_banner.text() if not self.error_banner.isHidden() else ""
+        """Every form-level problem on show: a template that failed to load, then the banner."""
+        parts = [
+            label.text()
+            for label in (self.template_error, self.error_banner)
+            if not label.isHidden() and label.text()
+        ]
+        return "\n".join(parts)
 
     def result_text(self) -> str:
         return self.result_label.text() if not self.result_label.isHidden() else ""
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # A pending launch keeps running (cancelling mid-CreateStack could orphan a stack);
-        # it still emits ``launched``. Region and validate requests are just dropped.
+        if self.busy:
+            # Only hide: the launch goes on (cancelling mid-CreateStack could orphan a stack),
+            # and the form must outlive it (WA_DeleteOnClose) to report or re-show an error.
+            event.ignore()
+            self.hide()
+            return
         for task in list(self._tasks):
             if task is not self.launch_task:
-                task.cancel()
+                task.cancel()  # region and validate answers are no longer wanted
         super().closeEvent(event)
+
+
+def _banner(name: str, rgb: str) -> QLabel:
+    """A tinted, selectable plain-text strip (mode, validation result, errors)."""
+    label = plain_label("", wrap=True)
+    label.setObjectName(name)
+    label.setStyleSheet(
+        f"#{name} {{ background: rgba({rgb}, 0.10); border: 1px solid rgba({rgb}, 0.40);"
+        " border-radius: 4px; padding: 6px 10px; }"
+    )
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
 
 
 def _stacked(*widgets: QWidget) -> QWidget:

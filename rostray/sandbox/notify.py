@@ -68,7 +68,7 @@ class NotificationSender:
     ) -> None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
         await asyncio.gather(*(self._post(url, payload, body["Status"]) for url in urls))
 
     def _client(self) -> aiohttp.ClientSession:

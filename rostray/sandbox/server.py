@@ -395,7 +395,9 @@ def hmac_equal(a: str, b: str) -> bool:
 
 
 def json_response(status: int, body: Mapping[str, Any], request_id: str) -> web.Response:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    # A signal's data may hold lone surrogates; like ROS, send them as \uXXXX escapes
+    # instead of failing every later GetStack with a 500.
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
     return web.Response(
         status=status,
         body=payload,

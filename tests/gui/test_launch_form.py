@@ -597,6 +597,7 @@ async def test_a_failure_after_the_form_was_closed_brings_it_back(
     backend = StaticBackend(error=RuntimeError("network down"))
     backend.blocking = True
     form = make_form(qtbot, backend, recent)
+    form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as the app opens it
     form.show()
     assert form.load_template_file(SEED)
     task = form.submit()
@@ -607,6 +608,32 @@ async def test_a_failure_after_the_form_was_closed_brings_it_back(
     assert await task is None
     assert form.isVisible()
     assert form.error_text() == "Launch failed: RuntimeError: network down"
+
+
+async def test_a_form_closed_while_launching_lives_until_the_launch_answers(
+    recent: RecentTemplates,
+) -> None:
+    backend = StaticBackend()
+    backend.blocking = True
+    form = LaunchForm(backend, recent=recent, clock=lambda: NOW)
+    form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    form.show()
+    assert form.load_template_file(SEED)
+    assert form.submit() is not None
+    destroyed: list[bool] = []
+    launched: list[tuple[str, str]] = []
+    form.destroyed.connect(lambda *_: destroyed.append(True))
+    form.launched.connect(lambda *args: launched.append(args))
+    form.close()
+    await asyncio.sleep(0.05)
+    assert destroyed == [] and form.isHidden() and form.busy
+    backend.release.set()
+    for _ in range(100):  # the launch answers, then deleteLater runs on a later loop turn
+        if destroyed:
+            break
+        await asyncio.sleep(0.01)
+    assert destroyed == [True]
+    assert len(launched) == 1 and UUID_RE.match(launched[0][0])
 
 
 async def test_an_unexpected_error_is_shown_not_swallowed(

@@ -5,6 +5,7 @@ autostart. The dialog is never exec()'d; signals are awaited as futures."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import stat
@@ -68,9 +69,18 @@ class FakeAutostart:
 
 
 @pytest.fixture(autouse=True)
-def keep_loop_alive(qapp: QApplication) -> None:
-    """Closing the last window would quit the app, which stops the qasync loop mid-test."""
+def qt_hygiene(qapp: QApplication) -> Iterator[None]:
+    """Closing the last window would quit the app, which stops the qasync loop mid-test.
+
+    Each test leaves a closed qasync loop and dead Qt objects in reference cycles; collect
+    them here, on the GUI thread. Left to chance, a collection in a worker thread would
+    delete QObjects (the loop's timer object) there, and Qt cannot unregister timers from
+    another thread: a later timer event then hits freed memory.
+    """
     qapp.setQuitOnLastWindowClosed(False)
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ confirmation is clicked while the test coroutine keeps running.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import re
@@ -72,9 +73,18 @@ WAIT_TEMPLATE = template(
 
 
 @pytest.fixture(autouse=True)
-def keep_loop_alive(qapp: QApplication) -> None:
-    """Closing the last window would quit the app, which stops the qasync loop mid-test."""
+def qt_hygiene(qapp: QApplication) -> Iterator[None]:
+    """Closing the last window would quit the app, which stops the qasync loop mid-test.
+
+    Each test leaves a closed qasync loop and dead Qt objects in reference cycles; collect
+    them here, on the GUI thread. Left to chance, a collection in a worker thread would
+    delete QObjects (the loop's timer object) there, and Qt cannot unregister timers from
+    another thread: a later timer event then hits freed memory.
+    """
     qapp.setQuitOnLastWindowClosed(False)
+    gc.collect()
+    yield
+    gc.collect()
 
 
 @dataclass

@@ -213,7 +213,11 @@ def fake_results() -> dict[str, Any]:
             "answered": {"rostray receiver": 10, "prototype": 12},
             "persisted": {"rostray receiver": 11, "prototype": 12},
         },
-        "latency": {"shipped": _latency_variant(), "prototype": _latency_variant()},
+        "latency": {
+            "variants": {"shipped": [], "prototype": ["dedup", "async_getstack"]},
+            "shipped": _latency_variant(),
+            "prototype": _latency_variant(),
+        },
         "time_to_know": {
             "lifetime_s": 600.0,
             "get_stack_rtt_s": _dist(0.002),
@@ -223,7 +227,7 @@ def fake_results() -> dict[str, Any]:
         "burst": {"shipped": _burst_variant(), "prototype": _burst_variant()},
         "footprint": {
             "headless": _footprint_mode(),
-            "gui": _footprint_mode(),
+            "gui": {**_footprint_mode(), "first_window": _footprint_mode()},
             "imports_ms": [{"package": "aiohttp", "ms": 100.0}],
         },
         "sandbox_scaling": {

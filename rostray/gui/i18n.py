@@ -1,0 +1,41 @@
+"""Load the UI language: Qt's own strings and rostray's, chosen by locale or settings.
+
+English is the source language and needs no file. Every Chinese locale (zh_CN, zh_SG, zh_TW,
+zh_HK) gets the Simplified Chinese file: Qt does not fall back from zh_TW to zh_CN by itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from rostray.assets import resources_dir
+
+_installed: list[QTranslator] = []
+
+
+def language_code(choice: str, system: str | None = None) -> str:
+    """``auto``/``en``/``zh_CN`` (settings) to the language we ship: ``en`` or ``zh_CN``."""
+    name = (system or QLocale.system().name()) if choice == "auto" else choice
+    return "zh_CN" if name.lower().replace("-", "_").startswith("zh") else "en"
+
+
+def install(choice: str = "auto") -> str:
+    """Install translators for ``choice`` (replacing earlier ones); returns the code used."""
+    app = QCoreApplication.instance()
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    code = language_code(choice)
+    if code == "en":
+        return code
+    qt = QTranslator(app)
+    if qt.load(
+        QLocale(code), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    ours = QTranslator(app)
+    if ours.load(f"rostray_{code}", str(resources_dir() / "translations")):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    return code
