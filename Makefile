@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint fmt sandbox bench clean system-deps translations
+.PHONY: run test lint fmt sandbox bench clean system-deps fuzz translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rostray needs Python >= 3.11"'
@@ -31,6 +31,18 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff format rostray tests bench
 	$(VENV)/bin/ruff check --fix rostray tests bench
+
+# Coverage-guided fuzzing (atheris) of the payload parser, template loader and receiver.
+# Bounded: FUZZ_SECONDS per harness (default 60). Not part of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_STAMP   := $(VENV)/.fuzz-installed
+
+$(FUZZ_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,fuzz]'
+	@touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(PY) fuzz/run.py $(FUZZ_SECONDS)
 
 sandbox: $(STAMP)
 	$(VENV)/bin/rostray-cli sandbox $(ARGS)

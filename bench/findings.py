@@ -95,11 +95,15 @@ def _verification(r: Results) -> list[str]:
     if not lat and not bur:
         return []
 
-    def loaded(variant: str, key: str = "p99") -> str:
-        return _n(_get(lat, variant, "loaded", "total_ms", key), 1)
+    def loaded(variant: str, case: str, key: str = "p99") -> str:
+        return _n(_get(lat, variant, case, "total_ms", key), 1)
+
+    def bg(variant: str, case: str, *keys: str) -> Any:
+        return _get(lat, variant, f"{case}_background", *keys)
 
     def bg_calls(variant: str) -> str:
-        return _n(_get(lat, variant, "burst", "background_get_stack_calls"))
+        calls = [bg(variant, case, "get_stack_calls") for case in ("paced", "flood")]
+        return _n(sum(c for c in calls if isinstance(c, int | float)))
 
     return [
         "### 2. Under load: every duplicate costs a GetStack, and the SDK's threads starve "
@@ -112,10 +116,10 @@ def _verification(r: Results) -> list[str]:
         "signing and JSON, all Python that holds the GIL, while (sandbox mode) the answer is "
         "made on the same event loop. py-spy shows the loop thread's time piling up inside C "
         "calls that drop and re-take the GIL (`transport.write`, the HTTP parser's "
-        "`feed_data`): a GIL convoy. The receiver slows down (the background traffic was "
-        f"accepted at {_n(_get(lat, 'shipped', 'burst', 'arrival_rate_median'))}/s shipped, "
-        f"{_n(_get(lat, 'prototype', 'burst', 'arrival_rate_median'))}/s with all fixes) and "
-        "the loop stalls.",
+        "`feed_data`): a GIL convoy. The receiver slows down (flat out, the background "
+        f"traffic was accepted at {_n(bg('shipped', 'flood', 'arrival_rate_median'))}/s "
+        f"shipped and {_n(bg('prototype', 'flood', 'arrival_rate_median'))}/s with all "
+        "fixes) and the loop stalls.",
         "",
         "Fixes, prototyped and measured side by side (the three engines take turns):",
         "",
@@ -132,10 +136,18 @@ def _verification(r: Results) -> list[str]:
         "`rostray/sandbox/signing.py` already implements; no thread, no GIL contention. "
         "Other actions can stay on the SDK; the hot path is GetStack alone.",
         "",
-        f"p99 under load: {loaded('shipped')} ms shipped, {loaded('dedup+batching')} ms with "
-        f"fixes 1–2, {loaded('prototype')} ms with all three (target 100 ms); worst loop "
-        f"stall {_n(_get(lat, 'shipped', 'loop_lag_ms', 'max'))} → "
-        f"{_n(_get(lat, 'prototype', 'loop_lag_ms', 'max'))} ms. In the burst, "
+        "p99 while 1,000 callbacks arrive at 500/s: "
+        f"{loaded('shipped', 'paced')} ms shipped, {loaded('dedup+batching', 'paced')} ms "
+        f"with fixes 1–2, {loaded('prototype', 'paced')} ms with all three (target 100 ms); "
+        f"worst loop stall {_n(bg('shipped', 'paced', 'loop_lag_ms', 'max'))} → "
+        f"{_n(bg('prototype', 'paced', 'loop_lag_ms', 'max'))} ms. Flat out: "
+        f"{loaded('shipped', 'flood')} → {loaded('dedup+batching', 'flood')} → "
+        f"{loaded('prototype', 'flood')} ms; there the offered load exceeds what one core "
+        "can take in any build, and the legitimate callback waits behind the backlog in the "
+        "receiver and in the store queue, so no fix to the per-callback cost brings it under "
+        "100 ms: that needs the flood kept out cheaply (the per-token rate limit does that "
+        "for a single token; forged bodies spread over many known tokens still cost a store "
+        "write each). In the burst, "
         f"{_n(_get(bur, 'shipped', 'stacks'))} stacks took "
         f"{_n(_get(bur, 'shipped', 'get_stack_calls'))} GetStack calls shipped and "
         f"{_n(_get(bur, 'prototype', 'get_stack_calls'))} with the fixes, and were all "
@@ -218,16 +230,16 @@ def _footprint(r: Results) -> list[str]:
     fp = _get(r, "benchmarks", "footprint") or {}
     if not fp:
         return []
-    imports = _get(fp, "imports_ms", default=[]) or []
-    top = ", ".join(f"{i['package']} {_n(i['ms'])} ms" for i in imports[:5])
+    imports = _get(fp, "imports_ms", default={}) or {}
+    top = ", ".join(f"{i['package']} {_n(i['ms'])} ms" for i in imports.get("top", [])[:6])
     lines = [
         "### 6. Footprint",
         "",
         f"Headless: up in {_n(_get(fp, 'headless', 'startup_s', 'median'), 2)} s, "
         f"{_n(_get(fp, 'headless', 'rss_mb'))} MB RSS, no CPU and "
         f"{_n(_get(fp, 'headless', 'wakeups_per_min'), 1)} wake-ups a minute at idle: the "
-        "tracker's poll loop sleeps on an event when nothing is tracked, as designed. Largest "
-        f"imports at start-up: {top}.",
+        "tracker's poll loop sleeps on an event when nothing is tracked, as designed. Of "
+        f"the start-up, {_n(imports.get('total_ms'))} ms is imports; the largest: {top}.",
         "",
     ]
     gui = _get(fp, "gui")

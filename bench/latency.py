@@ -6,9 +6,11 @@ engine persists it, verifies with GetStack through the SDK and publishes StackFi
 latency runs from the sandbox's POST leaving its sender to a bus subscriber (the notifier)
 getting StackFinished, with the parts in between timed too.
 
-"Under load": while each round's stacks finish, a separate process fires 1,000 other callbacks
-(64 connections): a third duplicates for other, already announced stacks, a third forged
-bodies on other stacks' tokens, a third unknown tokens. The receiver's rate limit is off here
+"Under load": while each round's stacks finish, a separate process sends 1,000 other callbacks
+over 64 connections: a third duplicates for other, already announced stacks, a third forged
+bodies on other stacks' tokens, a third unknown tokens. Two intensities: *paced*, 1,000 over
+2 s (500/s), and *flood*, as fast as the 64 connections are answered (more than the engine can
+take, so there the latency is mostly the backlog). The receiver's rate limit is off here
 (``rate_limit=None``), else most of that traffic would be answered 429 and prove nothing.
 """
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import EMPTY_TEMPLATE, LoopLag, Row, check, distribution, log
+from bench.common import EMPTY_TEMPLATE, LoopLag, Row, check, distribution, log, percentile
 from bench.loadgen import Burst
 from bench.rig import ALL_FIXES, WAIT_TEMPLATE, Rig, engine_rig
 from bench.ticker import ControlTicker
@@ -92,9 +94,13 @@ def background_requests(others: list[Launch], rng: random.Random) -> list[dict[s
 
 
 async def _loaded_round(
-    rig: Rig, burst_spec: dict[str, Any], env: dict[str, str], index: int, per_round: int
+    rig: Rig, burst_spec: dict[str, Any], env: dict[str, str], name: str, per_round: int
 ) -> tuple[list[dict[str, float]], dict[str, Any]]:
-    names = [f"load-{index}-{k}" for k in range(per_round)]
+    """Stacks finish one by one, evenly spread over the expected length of the burst."""
+    spacing = (
+        BACKGROUND / burst_spec["rate"] * 0.75 if burst_spec.get("rate") else 0.25
+    ) / per_round
+    names = [f"{name}-{k}" for k in range(per_round)]
     launches = await rig.launch_many(names, WAIT_TEMPLATE)
     await rig.wait_tokens_ready(launches)
     await asyncio.sleep(0.02)
@@ -103,7 +109,7 @@ async def _loaded_round(
         await asyncio.sleep(0.03)  # the first connections' callbacks are arriving
         for launch in launches:
             rig.signal(launch)
-            await asyncio.sleep(0.025)
+            await asyncio.sleep(spacing)
         await _await_announced(rig, [x.stack_id for x in launches])
         result = await burst.result()
     await rig.settle()  # drain the verification backlog before the next round
@@ -115,6 +121,16 @@ VARIANTS: dict[str, frozenset[str]] = {
     "dedup+batching": frozenset({"dedup", "batching"}),
     "prototype": ALL_FIXES,
 }
+PACED_RATE = 500.0  # 1,000 callbacks over 2 s
+CASES = {"paced": PACED_RATE, "flood": None}
+
+
+@dataclass
+class Case:
+    samples: list[dict[str, float]] = field(default_factory=list)
+    bursts: list[dict[str, Any]] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
+    get_stack_calls: int = 0
 
 
 @dataclass
@@ -124,10 +140,7 @@ class Collected:
     rig: Rig
     spec: dict[str, Any] = field(default_factory=dict)
     idle: list[dict[str, float]] = field(default_factory=list)
-    loaded: list[dict[str, float]] = field(default_factory=list)
-    bursts: list[dict[str, Any]] = field(default_factory=list)
-    lags: list[float] = field(default_factory=list)
-    calls_before: int = 0
+    cases: dict[str, Case] = field(default_factory=lambda: {name: Case() for name in CASES})
 
 
 async def _prepare_background(c: Collected) -> None:
@@ -141,13 +154,26 @@ async def _prepare_background(c: Collected) -> None:
         "concurrency": 64,
         "count": BACKGROUND,
     }
-    c.calls_before = rig.instruments.total_get_stack
+
+
+async def _loaded(c: Collected, case: str, env: dict[str, str], r: int, per_round: int) -> None:
+    spec = {**c.spec, "rate": CASES[case]}
+    inst = c.rig.instruments
+    calls_before = inst.total_get_stack
+    lag = LoopLag().start()
+    samples, burst = await _loaded_round(c.rig, spec, env, f"{case}-{r}", per_round)
+    await lag.stop()
+    result = c.cases[case]
+    result.samples += samples
+    result.bursts.append(burst)
+    result.lags += lag.lags
+    result.get_stack_calls += inst.total_get_stack - calls_before - len(samples)
 
 
 async def _run(root: Path, env: dict[str, str], quick: bool) -> dict[str, Any]:
     """Every variant's engine is up at once; samples and rounds alternate between them, so
     a change in the machine's load hits them alike."""
-    idle_n, rounds, per_round, warmup = (20, 2, 5, 3) if quick else (100, 8, 10, 10)
+    idle_n, rounds, per_round, warmup = (20, 1, 5, 3) if quick else (100, 6, 10, 10)
     async with contextlib.AsyncExitStack() as stack:
         runs: dict[str, Collected] = {}
         for name, fixes in VARIANTS.items():
@@ -163,34 +189,37 @@ async def _run(root: Path, env: dict[str, str], quick: bool) -> dict[str, Any]:
                 c.idle += await _one_at_a_time(c.rig, 1, f"idle-{i}")
         for c in runs.values():
             await _prepare_background(c)
-        log(f"latency: {rounds} rounds x {per_round} stacks per variant during bursts")
+        log(f"latency: {rounds} rounds x {per_round} stacks per variant and load, interleaved")
         async with ControlTicker(env) as control:
             for r in range(rounds):
-                for c in runs.values():
-                    lag = LoopLag().start()
-                    samples, burst = await _loaded_round(c.rig, c.spec, env, r, per_round)
-                    await lag.stop()
-                    c.loaded += samples
-                    c.bursts.append(burst)
-                    c.lags += lag.lags
+                for case in CASES:
+                    for c in runs.values():
+                        await _loaded(c, case, env, r, per_round)
         return {name: _raw(c, control.result) for name, c in runs.items()}
 
 
+def _lag(lags: list[float]) -> dict[str, float]:
+    return {
+        **distribution([x * 1000 for x in lags]),
+        "over_50ms": sum(1 for x in lags if x > 0.05),
+    }
+
+
 def _raw(c: Collected, control: dict[str, Any]) -> dict[str, Any]:
-    inst = c.rig.instruments
     return {
         "tracker_short_cuts": getattr(c.rig.engine.tracker, "short_cuts", None),
         "idle": c.idle,
-        "loaded": c.loaded,
-        "bursts": c.bursts,
-        "loop_lag_ms": {
-            **distribution([x * 1000 for x in c.lags]),
-            "over_50ms": sum(1 for x in c.lags if x > 0.05),
+        "cases": {
+            name: {
+                "samples": case.samples,
+                "bursts": case.bursts,
+                "loop_lag_ms": _lag(case.lags),
+                "background_get_stack_calls": case.get_stack_calls,
+            }
+            for name, case in c.cases.items()
         },
         "control_lag_ms": control,
-        "background_get_stack_calls": inst.total_get_stack - c.calls_before - len(c.loaded),
-        "background_callbacks": BACKGROUND * len(c.bursts),
-        "verdicts": {k: v for k, v in inst.verdicts.items() if k != "pending"},
+        "verdicts": {k: v for k, v in c.rig.instruments.verdicts.items() if k != "pending"},
     }
 
 
@@ -202,40 +231,56 @@ def _parts(samples: list[dict[str, float]]) -> dict[str, dict[str, float]]:
 def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
     raw = asyncio.run(_run(root / "latency", env, quick))
     variants = {name: _variant(data) for name, data in raw.items()}
-    idle, loaded = variants["shipped"]["idle"], variants["shipped"]["loaded"]
+    shipped = variants["shipped"]
+    idle = shipped["idle"]["total_ms"]
     return {
         "title": "Callback → notification latency",
         "variants": {name: sorted(VARIANTS[name]) for name in VARIANTS},
+        "paced_rate": PACED_RATE,
         **variants,
         "targets": [
-            check("p50, 1 stack", idle["total_ms"]["p50"], "<=", 5, "ms"),
-            check("p99, 1 stack", idle["total_ms"]["p99"], "<=", 25, "ms"),
-            check("p99, during 1,000 other callbacks", loaded["total_ms"]["p99"], "<=", 100, "ms"),
+            check("p50, 1 stack", idle["p50"], "<=", 5, "ms"),
+            check("p99, 1 stack", idle["p99"], "<=", 25, "ms"),
+            check(
+                f"p99 while 1,000 other callbacks arrive at {PACED_RATE:.0f}/s",
+                shipped["paced"]["total_ms"]["p99"],
+                "<=",
+                100,
+                "ms",
+            ),
+            check(
+                "p99 while 1,000 other callbacks arrive as fast as answered",
+                shipped["flood"]["total_ms"]["p99"],
+                "<=",
+                100,
+                "ms",
+            ),
         ],
     }
 
 
 def _variant(raw: dict[str, Any]) -> Row:
-    idle, loaded = _parts(raw["idle"]), _parts(raw["loaded"])
-    burst_rps = [b["rps"] for b in raw["bursts"]]
-    statuses: dict[str, int] = {}
-    for b in raw["bursts"]:
-        for code, n in b["statuses"].items():
-            statuses[code] = statuses.get(code, 0) + n
-    return {
-        "idle": idle,
-        "loaded": loaded,
+    result: Row = {
+        "idle": _parts(raw["idle"]),
         "idle_samples": [s["total_ms"] for s in raw["idle"]],
-        "loaded_samples": [s["total_ms"] for s in raw["loaded"]],
-        "burst": {
-            "rounds": len(raw["bursts"]),
-            "callbacks_per_round": BACKGROUND,
-            "arrival_rate_median": sorted(burst_rps)[len(burst_rps) // 2] if burst_rps else 0,
-            "statuses": statuses,
-            "background_get_stack_calls": raw["background_get_stack_calls"],
-            "verdicts": raw["verdicts"],
-            "tracker_short_cuts": raw["tracker_short_cuts"],
-        },
-        "loop_lag_ms": raw["loop_lag_ms"],
         "control_lag_ms": raw["control_lag_ms"],
+        "verdicts": raw["verdicts"],
+        "tracker_short_cuts": raw["tracker_short_cuts"],
     }
+    for name, case in raw["cases"].items():
+        rates = [b["rps"] for b in case["bursts"]]
+        statuses: dict[str, int] = {}
+        for b in case["bursts"]:
+            for code, n in b["statuses"].items():
+                statuses[code] = statuses.get(code, 0) + n
+        result[name] = _parts(case["samples"])
+        result[f"{name}_samples"] = [s["total_ms"] for s in case["samples"]]
+        result[f"{name}_background"] = {
+            "rounds": len(case["bursts"]),
+            "callbacks_per_round": BACKGROUND,
+            "arrival_rate_median": percentile(rates, 50) if rates else 0.0,
+            "statuses": statuses,
+            "get_stack_calls": case["background_get_stack_calls"],
+            "loop_lag_ms": case["loop_lag_ms"],
+        }
+    return result

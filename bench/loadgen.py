@@ -2,7 +2,8 @@
 
 ``python -m bench.loadgen SPEC.json`` prints one JSON line with the result. The spec names the
 target (127.0.0.1 only), a list of requests (path + JSON body) cycled in order, the number of
-keep-alive connections, and either a duration or a request count.
+keep-alive connections, either a duration or a request count, and optionally a ``rate``
+(requests per second for all connections together; each request is due at start + k/rate).
 
 Two engines, same requests and concurrency:
 
@@ -116,6 +117,7 @@ class Run:
 
     requests: list[bytes]
     count: int | None
+    rate: float | None = None  # requests per second for all connections together
     deadline: float = 0.0
     started: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -134,6 +136,12 @@ class Run:
             self._cycle = itertools.cycle(self.requests)
         self.issued += 1
         return next(self._cycle)
+
+    def delay(self) -> float:
+        """Seconds until the request just taken is due (paced runs); 0 when unpaced."""
+        if not self.rate:
+            return 0.0
+        return self.started + (self.issued - 1) / self.rate - time.perf_counter()
 
 
 class Connection(asyncio.Protocol):
@@ -159,7 +167,17 @@ class Connection(asyncio.Protocol):
         if request is None or self.transport is None:
             self._finish()
             return
-        self.sent_at = time.perf_counter()
+        delay = self.run.delay()
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, self._write, request)
+        else:
+            self._write(request)
+
+    def _write(self, request: bytes) -> None:
+        if self.transport is None:
+            self._finish()
+            return
+        self.sent_at = time.perf_counter()  # latency counts from the actual write
         self.waiting = True
         self.transport.write(request)
 
@@ -220,7 +238,12 @@ async def _wait_for_go() -> None:
 
 async def python_client(spec: Spec) -> Result:
     count = spec.get("count")
-    run = Run(encode_requests(spec), int(count) if count is not None else None)
+    rate = spec.get("rate")
+    run = Run(
+        encode_requests(spec),
+        int(count) if count is not None else None,
+        float(rate) if rate else None,
+    )
     connections = await _connect_all(int(spec["port"]), run, int(spec["concurrency"]))
     if spec.get("wait_go"):
         await _wait_for_go()

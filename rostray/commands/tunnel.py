@@ -102,29 +102,16 @@ async def check(config: Path | None, timeout: float, as_json: bool) -> int:
 async def _check(
     tunnel: TunnelSettings, show: Callable[[Any], None], timeout: float, as_json: bool
 ) -> int:
-    from rostray.core.receiver import Receiver
-    from rostray.core.tunnels import Prober, TunnelError, TunnelSupervisor
+    from rostray.core.tunnels import TunnelError
+    from rostray.core.tunnels.check import verify_tunnel
     from rostray.core.tunnels.probe import is_loopback_url
 
-    async def no_callbacks(_incoming: Any) -> None:
-        return None
-
-    prober = Prober()
-    receiver = Receiver(
-        host="127.0.0.1",
-        port=0,
-        is_known_token=lambda _token: False,  # only the probe route answers
-        on_callback=no_callbacks,
-        on_probe=prober.handle_probe,
-    )
-    async with receiver:
-        supervisor = TunnelSupervisor(tunnel, receiver.port, probe=prober, on_state=show)
-        async with supervisor:
-            try:
-                state = await supervisor.wait_verified(timeout)
-            except TunnelError as exc:
-                _report_failure(str(exc), supervisor, as_json)
-                return EXIT_FAILED
+    failed: list[Any] = []
+    try:
+        state = await verify_tunnel(tunnel, timeout, show, failed.append)
+    except TunnelError as exc:
+        _report_failure(str(exc), failed[0] if failed else None, as_json)
+        return EXIT_FAILED
     assert state.url is not None and state.rtt_ms is not None
     if as_json:
         print(json.dumps(_summary(state, verified=True)))
@@ -140,6 +127,8 @@ async def _check(
 
 
 def _summary(state: Any, *, verified: bool, reason: str | None = None) -> dict[str, Any]:
+    if state is None:
+        return {"verified": verified, "url": None, "rtt_ms": None, "reason": reason}
     return {
         "verified": verified,
         "url": state.url,
@@ -151,12 +140,13 @@ def _summary(state: Any, *, verified: bool, reason: str | None = None) -> dict[s
     }
 
 
-def _report_failure(reason: str, supervisor: Any, as_json: bool) -> None:
+def _report_failure(reason: str, supervisor: Any | None, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(_summary(supervisor.state, verified=False, reason=reason)))
+        state = supervisor.state if supervisor is not None else None
+        print(json.dumps(_summary(state, verified=False, reason=reason)))
         return
     print(f"rostray tunnel check: not verified: {reason}", file=sys.stderr)
-    output = supervisor.recent_output()[-12:]
+    output = supervisor.recent_output()[-12:] if supervisor is not None else []
     if output:
         name = supervisor.preset.name if supervisor.preset else "the tunnel"
         print(f"last output of {name}:", file=sys.stderr)

@@ -108,6 +108,7 @@ class Tracker:
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
+        self._closed = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -119,6 +120,7 @@ class Tracker:
         self._poller = asyncio.get_running_loop().create_task(self._poll_loop())
 
     async def stop(self) -> None:
+        self._closed = True
         tasks = [*self._tasks, *([self._poller] if self._poller else [])]
         for task in tasks:
             task.cancel()
@@ -129,7 +131,10 @@ class Tracker:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any] | None:
+        if self._closed:  # stopping: a callback in flight is recorded, reconciled next start
+            coro.close()
+            return None
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

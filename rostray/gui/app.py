@@ -12,7 +12,7 @@ from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -49,6 +49,20 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(QIcon(str(resource_path("icons", "rostray.svg"))))
     app.setQuitOnLastWindowClosed(False)  # the tray keeps running; Quit is explicit
     return app
+
+
+async def check_tunnel(settings: Settings) -> tuple[bool, str]:
+    """The settings dialog's "Check tunnel": start it, self-probe, report, stop."""
+    from rostray.core.tunnels import TunnelError
+    from rostray.core.tunnels.check import verify_tunnel
+
+    if settings.tunnel.mode == "none":
+        return False, QCoreApplication.translate("app", "No tunnel is configured.")
+    try:
+        state = await verify_tunnel(settings.tunnel, timeout=60)
+    except TunnelError as exc:
+        return False, str(exc)
+    return True, f"{state.url} · {state.rtt_ms:.0f} ms"
 
 
 class UpdateBackend(EngineFormBackend):
@@ -159,7 +173,7 @@ class Controller(QObject):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return
-        dialog = SettingsDialog(self.settings, autostart=Autostart())
+        dialog = SettingsDialog(self.settings, autostart=Autostart(), check_tunnel=check_tunnel)
         dialog.settingsChanged.connect(self._on_settings_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings_dialog = dialog

@@ -458,7 +458,7 @@ class JsonField(TextAreaField):
         return self._set_editor_text(json.dumps(default, ensure_ascii=False, indent=2))
 
     def live_error(self) -> str | None:
-        if self.text().strip() == "" and self.touched:
+        if self.text().strip() == "" and self.touched and self.provided():
             return self.tr("Enter a JSON object or array.")
         return super().live_error()
 

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -109,14 +109,18 @@ TunnelCheck = Callable[[Settings], Awaitable[tuple[bool, str]]]
 def cli_profiles(home: Path | None = None) -> tuple[list[str], str, str]:
     """(profile names, the CLI's current profile, a problem to show) from ~/.aliyun/config.json."""
     path = cli_config_path(home)
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("SettingsDialog", text)
+
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [], "", f"{path} does not exist (run `aliyun configure`)"
+        return [], "", tr("{path} does not exist (run `aliyun configure`)").format(path=path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return [], "", f"cannot read {path}: {exc}"
+        return [], "", tr("cannot read {path}: {error}").format(path=path, error=exc)
     if not isinstance(document, dict) or not isinstance(document.get("profiles"), list):
-        return [], "", f"{path} has no profile list"
+        return [], "", tr("{path} has no profile list").format(path=path)
     names = [str(p["name"]) for p in document["profiles"] if isinstance(p, dict) and p.get("name")]
     return names, str(document.get("current") or ""), ""
 

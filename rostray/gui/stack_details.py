@@ -572,6 +572,15 @@ class StackDetails(QWidget):
             self._show_events([], self.tr("The stack was deleted; ROS keeps no events for it."))
             self._update_polling()
             return
+        if not self._reachable():
+            self._show_events(
+                [],
+                self.tr("This stack ran on the embedded sandbox, which is not running now.")
+                if launch.sandbox
+                else self.tr("This stack ran on Alibaba Cloud; rostray now uses the sandbox."),
+            )
+            self._update_polling()
+            return
         info, events = await asyncio.gather(
             self.engine.stack_info(launch.stack_id),
             self.engine.stack_events(launch.stack_id),
@@ -636,11 +645,16 @@ class StackDetails(QWidget):
         status = self._info.status if self._info is not None else launch.status
         return status_group(status) == IN_PROGRESS
 
+    def _reachable(self) -> bool:
+        """GetStack must go to the backend the stack ran on (the sandbox cannot answer for ROS)."""
+        return self._launch is not None and self._launch.sandbox == (self.engine.mode == "sandbox")
+
     def _update_polling(self) -> None:
         """Poll ROS only while it can show something new and someone can see it."""
         window = self.window()
         wanted = (
             self._in_progress()
+            and self._reachable()
             and self.isVisible()
             and not (window is not None and window.isMinimized())
         )
@@ -688,7 +702,14 @@ class StackDetails(QWidget):
         busy = status_group(status) == IN_PROGRESS
         gone = status == "DELETE_COMPLETE"
         self.replay_button.setEnabled(launch.finished_at is not None)
-        self.update_button.setEnabled(not busy and not gone)
+        # Like CloudFormation, ROS only deletes a stack whose creation was rolled back.
+        rolled_back = status.startswith("CREATE_ROLLBACK_")
+        self.update_button.setEnabled(not busy and not gone and not rolled_back)
+        self.update_button.setToolTip(
+            self.tr("A stack whose creation was rolled back can only be deleted.")
+            if rolled_back
+            else ""
+        )
         deleting = launch.stack_id in self._deleting or status.startswith("DELETE_IN")
         self.delete_button.setEnabled(not gone and not deleting)
 
@@ -786,6 +807,7 @@ class StackDetails(QWidget):
     def _outputs_menu(self, pos: QPoint) -> None:
         index = self.outputs_view.indexAt(pos)
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per right-click
         if index.isValid():
             row = index.row()
             menu.addAction(self.tr("Copy value"), lambda: self.copy_value(row))

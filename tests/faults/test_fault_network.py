@@ -25,7 +25,7 @@ Behaviour = Callable[[int], str]  # attempt number (1-based) -> "ok" | "503" | "
 class FakeRos:
     """Speaks just enough of the RPC protocol: answers by Action, records every attempt."""
 
-    behaviour: Behaviour = lambda attempt: "ok"  # noqa: E731
+    behaviour: Behaviour = lambda attempt: "ok"
     calls: list[dict[str, str]] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     endpoint: str = ""
@@ -42,7 +42,7 @@ class FakeRos:
             request.transport.abort()  # no status line at all
             return web.Response()
         if action == "hang":
-            await asyncio.sleep(5)
+            await asyncio.sleep(2)
         if action == "503":
             return web.json_response(
                 {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "R503"}, status=503
@@ -79,7 +79,9 @@ async def fake() -> AsyncIterator[FakeRos]:
 def client(endpoint: str, **kw: Any) -> RosClient:
     options: dict[str, Any] = {"read_timeout": 1, "connect_timeout": 1, "retry_delay": 0.05}
     options.update(kw)
-    return RosClient(Credentials("id", "secret"), region="cn-hangzhou", endpoint=endpoint, **options)
+    return RosClient(
+        Credentials("id", "secret"), region="cn-hangzhou", endpoint=endpoint, **options
+    )
 
 
 async def create(ros: RosClient, token: str = "token-1") -> str:
@@ -148,7 +150,7 @@ async def test_connection_refused_is_retried_then_reported() -> None:
     assert asyncio.get_running_loop().time() - started >= 0.05 + 0.1  # two backoff waits
 
 
-async def test_cli_reports_an_unreachable_endpoint_in_one_line(monkeypatch) -> None:  # noqa: ANN001
+async def test_cli_reports_an_unreachable_endpoint_in_one_line(monkeypatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
     proc = await asyncio.create_subprocess_exec(
@@ -156,7 +158,7 @@ async def test_cli_reports_an_unreachable_endpoint_in_one_line(monkeypatch) -> N
         "--endpoint", f"127.0.0.1:{free_port()}",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
     text = err.decode()
     assert proc.returncode == 3, text
     assert "Traceback" not in text

@@ -6,8 +6,10 @@ Pass ``--onscreen`` (or set QT_QPA_PLATFORM yourself) to watch the widgets.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,4 +31,16 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
     return {"qasync": qasync_loop}
 
 
-from qt_helpers import wait_signal  # noqa: E402,F401  (kept for old imports)
+@pytest.fixture(autouse=True)
+def qt_hygiene(qapp: QApplication) -> Iterator[None]:
+    """Closing the last window would quit the app, which stops the qasync loop mid-test.
+
+    Each test leaves a closed qasync loop and dead Qt objects in reference cycles; collect
+    them here, on the GUI thread. Left to chance, a collection in a worker thread would
+    delete QObjects (the loop's timer object) there, and Qt cannot unregister timers from
+    another thread: a later timer event then hits freed memory.
+    """
+    qapp.setQuitOnLastWindowClosed(False)
+    gc.collect()
+    yield
+    gc.collect()

@@ -5,7 +5,6 @@ autostart. The dialog is never exec()'d; signals are awaited as futures."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import stat
@@ -17,7 +16,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 from qt_helpers import wait_signal
 
 from rostray.config import Settings, load_settings
@@ -66,21 +65,6 @@ class FakeAutostart:
         if self.fail:
             raise PermissionError("autostart folder is read-only")
         self.enabled = enabled
-
-
-@pytest.fixture(autouse=True)
-def qt_hygiene(qapp: QApplication) -> Iterator[None]:
-    """Closing the last window would quit the app, which stops the qasync loop mid-test.
-
-    Each test leaves a closed qasync loop and dead Qt objects in reference cycles; collect
-    them here, on the GUI thread. Left to chance, a collection in a worker thread would
-    delete QObjects (the loop's timer object) there, and Qt cannot unregister timers from
-    another thread: a later timer event then hits freed memory.
-    """
-    qapp.setQuitOnLastWindowClosed(False)
-    gc.collect()
-    yield
-    gc.collect()
 
 
 @pytest.fixture

@@ -83,9 +83,11 @@ class Watcher:
         return [e for e in self.events if isinstance(e, StackFinished)]
 
     def verdicts(self) -> list[CallbackReceived]:
-        return [e for e in self.events if isinstance(e, CallbackReceived) and e.verdict != "pending"]
+        return [
+            e for e in self.events if isinstance(e, CallbackReceived) and e.verdict != "pending"
+        ]
 
-    async def until(self, predicate, timeout: float = 15) -> None:  # noqa: ANN001
+    async def until(self, predicate, timeout: float = 15) -> None:
         async def loop() -> None:
             while not predicate():
                 self._changed.clear()
@@ -112,7 +114,7 @@ def body_of(callbacks: list[Callback], status: str) -> bytes:
 
 
 async def announcements(engine: Engine, stack_id: str) -> list[str]:
-    def read(store) -> list[str]:  # noqa: ANN001
+    def read(store) -> list[str]:
         conn = store._connection()
         rows = conn.execute(
             """SELECT a.status FROM announcements a JOIN launches l ON l.id = a.launch_id
@@ -169,7 +171,10 @@ async def test_old_create_complete_replayed_during_and_after_an_update(
             ("CREATE", "CREATE_COMPLETE"),
             ("UPDATE", "UPDATE_COMPLETE"),
         ]
-        assert await announcements(engine, launch.stack_id) == ["CREATE_COMPLETE", "UPDATE_COMPLETE"]
+        assert await announcements(engine, launch.stack_id) == [
+            "CREATE_COMPLETE",
+            "UPDATE_COMPLETE",
+        ]
         stored = await engine.store.callbacks_for(launch.stack_id)
         assert sorted(c.verdict for c in stored) == sorted(
             ["confirmed", "confirmed", "unconfirmed", "unconfirmed", "duplicate"]
@@ -195,7 +200,10 @@ async def test_replays_after_a_delete_are_not_announced(engine: Engine) -> None:
         await engine.tracker.settle()
         assert {v.verdict for v in watcher.verdicts()[seen:]} == {"unconfirmed"}
         assert [e.status for e in watcher.finished()] == ["CREATE_COMPLETE", "DELETE_COMPLETE"]
-        assert await announcements(engine, launch.stack_id) == ["CREATE_COMPLETE", "DELETE_COMPLETE"]
+        assert await announcements(engine, launch.stack_id) == [
+            "CREATE_COMPLETE",
+            "DELETE_COMPLETE",
+        ]
     finally:
         watcher.close()
 

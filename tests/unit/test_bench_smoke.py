@@ -118,23 +118,26 @@ def _latency_variant() -> dict[str, Any]:
         k: _dist(1)
         for k in ("total_ms", "delivery_ms", "to_getstack_ms", "announce_ms", "finish_to_post_ms")
     }
-    return {
-        "idle": parts,
-        "loaded": parts,
-        "idle_samples": [1.0, 2.0, 3.0],
-        "loaded_samples": [10.0, 20.0],
-        "burst": {
-            "rounds": 2,
-            "callbacks_per_round": 1000,
-            "arrival_rate_median": 900.0,
-            "statuses": {"200": 10},
-            "background_get_stack_calls": 5,
-            "verdicts": {"duplicate": 3},
-            "tracker_short_cuts": None,
-        },
+    background = {
+        "rounds": 2,
+        "callbacks_per_round": 1000,
+        "arrival_rate_median": 900.0,
+        "statuses": {"200": 10},
+        "get_stack_calls": 5,
         "loop_lag_ms": _dist(1),
-        "control_lag_ms": _dist(0.1),
     }
+    variant: dict[str, Any] = {
+        "idle": parts,
+        "idle_samples": [1.0, 2.0, 3.0],
+        "control_lag_ms": _dist(0.1),
+        "verdicts": {"duplicate": 3},
+        "tracker_short_cuts": None,
+    }
+    for case in ("paced", "flood"):
+        variant.update(
+            {case: parts, f"{case}_samples": [10.0, 20.0], f"{case}_background": background}
+        )
+    return variant
 
 
 def _burst_variant() -> dict[str, Any]:
@@ -215,6 +218,7 @@ def fake_results() -> dict[str, Any]:
         },
         "latency": {
             "variants": {"shipped": [], "prototype": ["dedup", "async_getstack"]},
+            "paced_rate": 500.0,
             "shipped": _latency_variant(),
             "prototype": _latency_variant(),
         },
@@ -228,7 +232,7 @@ def fake_results() -> dict[str, Any]:
         "footprint": {
             "headless": _footprint_mode(),
             "gui": {**_footprint_mode(), "first_window": _footprint_mode()},
-            "imports_ms": [{"package": "aiohttp", "ms": 100.0}],
+            "imports_ms": {"total_ms": 300.0, "top": [{"package": "aiohttp", "ms": 100.0}]},
         },
         "sandbox_scaling": {
             "repeats": 2,
