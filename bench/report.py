@@ -237,8 +237,9 @@ def _throughput_chart(servers: dict[str, Any], path: Path) -> None:
     left.invert_yaxis()
     left.set_xlabel("callbacks/s (median, range over rounds)")
     left.set_title("Throughput, 64 connections")
-    for y, value in enumerate(med):
-        left.text(value, y, f" {value:,.0f}", va="center", fontsize=8)
+    for y, (value, top) in enumerate(zip(med, hi, strict=True)):
+        left.text(value + top, y, f"  {value:,.0f}", va="center", fontsize=8)
+    left.set_xlim(0, max(m + h for m, h in zip(med, hi, strict=True)) * 1.18)
     right.barh(names, p99, color=colors)
     right.invert_yaxis()
     right.set_xlabel("p99 latency, ms (median over rounds)")

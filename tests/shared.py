@@ -12,6 +12,11 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from rostray.config import Settings
+from rostray.core.credentials import Credentials
+from rostray.core.engine import Engine
+from rostray.core.tracker import PollPolicy
+
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "resources" / "templates"
 
@@ -95,3 +100,44 @@ class Recorder:
 
     def statuses(self) -> list[str]:
         return [p["json"]["Status"] for p in self.posts]
+
+
+FAST_POLL = PollPolicy(grace=0.3, max_interval=1.0, verify_retries=2, verify_delay=0.05)
+
+
+def template_json(document: dict[str, Any]) -> str:
+    return json.dumps({"ROSTemplateFormatVersion": "2015-09-01", **document})
+
+
+# A stack that waits for a signal on its handle (or times out after ``Timeout`` seconds).
+WAIT_TEMPLATE = template_json(
+    {
+        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
+        "Resources": {
+            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
+            "Wait": {
+                "Type": "ALIYUN::ROS::WaitCondition",
+                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
+            },
+        },
+        "Outputs": {
+            "Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}},
+            "CurlCli": {"Value": {"Fn::GetAtt": ["Handle", "CurlCli"]}},
+        },
+    }
+)
+
+
+def sandbox_engine(
+    sandbox: Endpoint, store_path: Path, *, policy: PollPolicy = FAST_POLL, **kwargs: Any
+) -> Engine:
+    """An engine that treats a test sandbox as its ROS endpoint (credentials given)."""
+    creds = Credentials(sandbox.access_key_id, sandbox.access_key_secret, source="test")
+    return Engine(
+        Settings(),
+        credentials=creds,
+        endpoint=sandbox.endpoint,
+        store_path=store_path,
+        poll_policy=policy,
+        **kwargs,
+    )

@@ -22,13 +22,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from qt_helpers import wait_signal
+from shared import FAST_POLL, sandbox_engine
 
 from rostray.assets import resources_dir
-from rostray.config import Settings
-from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
 from rostray.core.events import StackFinished, Subscription
-from rostray.core.tracker import PollPolicy
 from rostray.gui.launch_form import (
     EngineFormBackend,
     FormBackend,
@@ -48,7 +46,7 @@ SEED = TEMPLATES / "seed-webhook.json"
 SLEEP = TEMPLATES / "sleep-smoke-test.yaml"
 NOW = datetime(2025, 3, 14, 15, 9, 26)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-FAST = PollPolicy(grace=0.3, max_interval=1.0, verify_retries=2, verify_delay=0.05)
+FAST = FAST_POLL
 
 
 class StaticBackend:
@@ -110,14 +108,7 @@ def form(qtbot: QtBot, recent: RecentTemplates) -> LaunchForm:
 
 @pytest.fixture
 async def engine(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Engine]:
-    creds = Credentials(sandbox.access_key_id, sandbox.access_key_secret, source="test")
-    eng = Engine(
-        Settings(),
-        credentials=creds,
-        endpoint=sandbox.endpoint,
-        store_path=tmp_path / "history.sqlite3",
-        poll_policy=FAST,
-    )
+    eng = sandbox_engine(sandbox, tmp_path / "history.sqlite3", policy=FAST)
     async with eng:
         yield eng
 

@@ -19,12 +19,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+from shared import FAST_POLL, sandbox_engine
 
 from rostray.config import SandboxSettings, Settings
-from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRequest
 from rostray.core.events import EngineWarning, StackFinished, Subscription
-from rostray.core.tracker import PollPolicy
 from rostray.gui.bridge import EngineBridge
 from rostray.gui.models import (
     ALL,
@@ -37,7 +36,7 @@ from rostray.gui.models import (
 from rostray.gui.stacks_window import StacksWindow
 from rostray.sandbox import Sandbox
 
-FAST = PollPolicy(grace=0.3, max_interval=1.0, verify_retries=2, verify_delay=0.05)
+FAST = FAST_POLL
 MARKUP = "<b>bold</b><a href='x'>link</a>"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -108,14 +107,7 @@ async def running(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[App]:
     After a test body returns, pytest-qt still processes Qt events while the qasync loop is
     not running; a task resumed then has no running loop. So nothing outlives the body.
     """
-    creds = Credentials(sandbox.access_key_id, sandbox.access_key_secret, source="test")
-    engine = Engine(
-        Settings(),
-        credentials=creds,
-        endpoint=sandbox.endpoint,
-        store_path=tmp_path / "history.sqlite3",
-        poll_policy=FAST,
-    )
+    engine = sandbox_engine(sandbox, tmp_path / "history.sqlite3", policy=FAST)
     async with engine, opened_window(engine) as window:
         yield App(engine, window)
 

@@ -19,8 +19,7 @@ from aliyunsdkros.request.v20190910 import (
 TERMINAL_SUFFIXES = ("_COMPLETE", "_FAILED")
 
 
-def template_json(document: dict[str, Any]) -> str:
-    return json.dumps({"ROSTemplateFormatVersion": "2015-09-01", **document})
+from shared import template_json  # noqa: E402,F401  (re-exported for the tests here)
 
 
 def padded_template(size: int, filler: str = "x") -> str:

@@ -11,23 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import template_json
+from shared import WAIT_TEMPLATE
 
 from rostray.sandbox import Sandbox
-
-WAIT_TEMPLATE = template_json(
-    {
-        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
-        "Resources": {
-            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
-            "Wait": {
-                "Type": "ALIYUN::ROS::WaitCondition",
-                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
-            },
-        },
-        "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}},
-    }
-)
 
 
 @pytest.fixture

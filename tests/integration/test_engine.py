@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from sandbox_helpers import template_json
-from shared import template_text
+from shared import FAST_POLL, WAIT_TEMPLATE, sandbox_engine, template_text
 
 from rostray.config import Settings
 from rostray.core.credentials import Credentials
@@ -20,20 +20,7 @@ from rostray.core.events import CallbackReceived, StackFinished, Subscription
 from rostray.core.tracker import PollPolicy
 from rostray.sandbox import Sandbox
 
-FAST = PollPolicy(grace=0.3, max_interval=1.0, verify_retries=2, verify_delay=0.05)
-WAIT_TEMPLATE = template_json(
-    {
-        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
-        "Resources": {
-            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
-            "Wait": {
-                "Type": "ALIYUN::ROS::WaitCondition",
-                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
-            },
-        },
-        "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}},
-    }
-)
+FAST = FAST_POLL
 
 EngineFactory = Callable[..., Engine]
 
@@ -43,14 +30,7 @@ def make_engine(sandbox: Sandbox, tmp_path: Path) -> EngineFactory:
     """Engines pointed at the standalone test sandbox, sharing one history database."""
 
     def factory(policy: PollPolicy = FAST) -> Engine:
-        creds = Credentials(sandbox.access_key_id, sandbox.access_key_secret, source="test")
-        return Engine(
-            Settings(),
-            credentials=creds,
-            endpoint=sandbox.endpoint,
-            store_path=tmp_path / "history.sqlite3",
-            poll_policy=policy,
-        )
+        return sandbox_engine(sandbox, tmp_path / "history.sqlite3", policy=policy)
 
     return factory
 
@@ -279,10 +259,15 @@ async def test_embedded_sandbox_without_credentials(tmp_path: Path) -> None:
 async def test_real_endpoint_without_a_verified_tunnel_refuses_to_launch(tmp_path: Path) -> None:
     """Real ROS cannot reach 127.0.0.1: no verified public URL, no launch (and no API call)."""
     creds = Credentials("LTAIexample0000000000", "not-a-real-secret", source="test")
-    engine = Engine(Settings(), credentials=creds, endpoint="ros.aliyuncs.com",
-                    store_path=tmp_path / "h.sqlite3", poll_policy=FAST)
+    engine = Engine(
+        Settings(),
+        credentials=creds,
+        endpoint="ros.aliyuncs.com",
+        store_path=tmp_path / "h.sqlite3",
+        poll_policy=FAST,
+    )
     async with engine:
         assert engine.mode == "cloud" and engine.tunnel is None
         assert engine.callback_base_url() is None
-        with pytest.raises(LaunchRefused, match="no tunnel is configured.*--poll"):
+        with pytest.raises(LaunchRefused, match=r"no tunnel is configured.*--poll"):
             await engine.launch(request("web", template_text("seed-webhook.json")))

@@ -29,26 +29,9 @@ from sandbox_helpers import (
     wait_resource,
     wait_terminal,
 )
-from shared import template_text
+from shared import WAIT_TEMPLATE, template_text
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
-
-WAIT_TEMPLATE = template_json(
-    {
-        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
-        "Resources": {
-            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
-            "Wait": {
-                "Type": "ALIYUN::ROS::WaitCondition",
-                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
-            },
-        },
-        "Outputs": {
-            "Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}},
-            "CurlCli": {"Value": {"Fn::GetAtt": ["Handle", "CurlCli"]}},
-        },
-    }
-)
 
 
 async def test_seed_template_completes_and_posts_outputs(ros, recorder) -> None:

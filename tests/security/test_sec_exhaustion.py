@@ -24,7 +24,7 @@ VALID = json.dumps(
     {"StackId": "6f3c2b1e-0000-4000-8000-2c1a9d0e7b55", "Status": "CREATE_COMPLETE", "Outputs": []}
 ).encode()
 LATENCY_LIMIT = 1.0  # seconds, for a legitimate callback under attack
-RSS_GROWTH_LIMIT = 96 * 1024 * 1024  # bytes over the warmed-up baseline, at the peak
+RSS_GROWTH_LIMIT = 64 * 1024 * 1024  # bytes over the warmed-up baseline, at the peak
 IDLE = 1000
 LORIS = 200
 TEN_MB = 10 * 1024 * 1024
