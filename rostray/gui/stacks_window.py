@@ -139,7 +139,7 @@ class StacksWindow(QMainWindow):
         self._loaded_once = False
         self._sized = False
         self._pending_select: str | None = None
-        self.setWindowTitle(self.tr("rostray — Stacks"))
+        self.setWindowTitle(self.tr("Stacks — rostray"))
         self.resize(1180, 720)
         self.model = HistoryModel(self)
         self.proxy = HistoryFilter(self)

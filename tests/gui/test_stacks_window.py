@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
-from shared import FAST_POLL, sandbox_engine
+from shared import FAST_POLL, WAIT_TEMPLATE, sandbox_engine, template_json
 
 from rostray.config import SandboxSettings, Settings
 from rostray.core.engine import Engine, LaunchRequest
@@ -41,11 +41,7 @@ MARKUP = "<b>bold</b><a href='x'>link</a>"
 REPO = Path(__file__).resolve().parents[2]
 
 
-def template(document: dict) -> str:
-    return json.dumps({"ROSTemplateFormatVersion": "2015-09-01", **document})
-
-
-OUTPUTS_TEMPLATE = template(
+OUTPUTS_TEMPLATE = template_json(
     {
         "Parameters": {
             "Password": {"Type": "String", "NoEcho": True},
@@ -56,18 +52,6 @@ OUTPUTS_TEMPLATE = template(
             "Markup": {"Value": MARKUP},
             "Count": {"Value": 3, "Description": "a number"},
             "Config": {"Value": {"a": [1, 2]}, "Description": "an object"},
-        },
-    }
-)
-WAIT_TEMPLATE = template(
-    {
-        "Parameters": {"Timeout": {"Type": "Number", "Default": 3000}},
-        "Resources": {
-            "Handle": {"Type": "ALIYUN::ROS::WaitConditionHandle"},
-            "Wait": {
-                "Type": "ALIYUN::ROS::WaitCondition",
-                "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": {"Ref": "Timeout"}},
-            },
         },
     }
 )
