@@ -56,7 +56,7 @@ bench: $(STAMP)
 
 # Refresh the Chinese catalogue from the sources, then compile it (commit both files).
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate rostray/gui/*.py -ts resources/translations/rostray_zh_CN.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete rostray/gui/*.py -ts resources/translations/rostray_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/rostray_zh_CN.ts -qm resources/translations/rostray_zh_CN.qm
 
 clean:

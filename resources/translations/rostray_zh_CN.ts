@@ -2,199 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="143"/>
-        <source>EngineFormBackend</source>
-        <comment>Embedded ROS sandbox — no cloud account used</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="147"/>
-        <source>EngineFormBackend</source>
-        <comment>Local ROS sandbox at {0} — no cloud account used</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="151"/>
-        <source>EngineFormBackend</source>
-        <comment>Alibaba Cloud ROS at {0} ({1}) — resources may be billed</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="187"/>
-        <source>LaunchForm</source>
-        <comment>Write each tag as key=value: {0}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="190"/>
-        <source>LaunchForm</source>
-        <comment>A tag key is empty: {0}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="192"/>
-        <source>LaunchForm</source>
-        <comment>The tag key {0} is given twice.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="194"/>
-        <source>LaunchForm</source>
-        <comment>Tag keys and values are at most 128 characters.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="196"/>
-        <source>LaunchForm</source>
-        <comment>Tag keys may not start with aliyun or acs: ({0}).</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="200"/>
-        <source>LaunchForm</source>
-        <comment>Tags may not contain http:// or https://.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="203"/>
-        <source>LaunchForm</source>
-        <comment>At most {0} tags.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="212"/>
-        <source>LaunchForm</source>
-        <comment>At most {0} extra notification URLs.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="216"/>
-        <source>LaunchForm</source>
-        <comment>Not an http(s) URL: {0}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="218"/>
-        <source>LaunchForm</source>
-        <comment>A URL is longer than 1024 bytes.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="220"/>
-        <source>LaunchForm</source>
-        <comment>A URL is listed twice.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="133"/>
-        <source>&lt; 1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="138"/>
-        <source>{h} h {m:02d} min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="140"/>
-        <source>{m} min {s:02d} s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="141"/>
-        <source>{s} s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="392"/>
-        <source>Key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="393"/>
-        <location filename="../../rostray/gui/models.py" line="403"/>
-        <source>Value</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="394"/>
-        <source>Description</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="403"/>
-        <source>Parameter</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="411"/>
-        <source>Time</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="412"/>
-        <source>Resource</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="413"/>
-        <source>Status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="414"/>
-        <source>Reason</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="423"/>
-        <source>Received</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="424"/>
-        <source>Verdict</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="425"/>
-        <source>Claimed status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/models.py" line="426"/>
-        <source>Detail</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="119"/>
-        <source>{path} does not exist (run `aliyun configure`)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="121"/>
-        <source>cannot read {path}: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="123"/>
-        <source>{path} has no profile list</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>ChoiceField</name>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="589"/>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>（无）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="593"/>
         <source>Choose…</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择…</translation>
     </message>
 </context>
 <context>
@@ -202,70 +19,180 @@
     <message>
         <location filename="../../rostray/gui/app.py" line="131"/>
         <source>No system tray found: rostray runs in this window. On GNOME, install the AppIndicator extension to get a tray icon.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到系统托盘：rostray 将在此窗口中运行。在 GNOME 上，请安装 AppIndicator 扩展以显示托盘图标。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="167"/>
         <source>Update stack — rostray</source>
-        <translation type="unfinished"></translation>
+        <translation>更新资源栈 — rostray</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="194"/>
         <source>Settings saved. Backend and tunnel changes apply after a restart.</source>
-        <translation type="unfinished"></translation>
+        <translation>设置已保存。后端和隧道的更改在重启后生效。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="221"/>
         <source>Keep rostray running?</source>
-        <translation type="unfinished"></translation>
+        <translation>让 rostray 继续运行？</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="224"/>
         <source>There is no system tray. Keep rostray running in the background so it can tell you when stacks finish?</source>
-        <translation type="unfinished"></translation>
+        <translation>没有系统托盘。是否让 rostray 在后台继续运行，以便在资源栈操作完成时通知您？</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="228"/>
         <source>Keep running</source>
-        <translation type="unfinished"></translation>
+        <translation>继续运行</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/app.py" line="229"/>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="297"/>
+        <source>{error} — using default settings until it is fixed</source>
+        <translation>{error} — 在修正之前使用默认设置</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="307"/>
+        <source>{error} — running on the embedded sandbox instead</source>
+        <translation>{error} — 改为在内置沙箱上运行</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="326"/>
+        <source>Another program holds rostray&apos;s socket; hand-overs are disabled.</source>
+        <translation>另一个程序占用了 rostray 的套接字，命令行转交已禁用。</translation>
+    </message>
+</context>
+<context>
+    <name>EngineFormBackend</name>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="142"/>
+        <source>Embedded ROS sandbox — no cloud account used</source>
+        <translation>内置 ROS 沙箱 — 不使用云账号</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="147"/>
+        <source>Local ROS sandbox at {0} — no cloud account used</source>
+        <translation>本地 ROS 沙箱（{0}）— 不使用云账号</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="151"/>
+        <source>Alibaba Cloud ROS at {0} ({1}) — resources may be billed</source>
+        <translation>阿里云 ROS：{0}（{1}）— 创建的资源可能产生费用</translation>
     </message>
 </context>
 <context>
     <name>HistoryModel</name>
     <message>
+        <location filename="../../rostray/gui/models.py" line="129"/>
+        <source>&lt; 1 s</source>
+        <translation>&lt; 1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="134"/>
+        <source>{h} h {m:02d} min</source>
+        <translation>{h} 小时 {m:02d} 分</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="138"/>
+        <source>{m} min {s:02d} s</source>
+        <translation>{m} 分 {s:02d} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="141"/>
+        <source>{s} s</source>
+        <translation>{s} 秒</translation>
+    </message>
+    <message>
         <location filename="../../rostray/gui/models.py" line="165"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/models.py" line="166"/>
         <source>Region</source>
-        <translation type="unfinished"></translation>
+        <translation>地域</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/models.py" line="167"/>
+        <location filename="../../rostray/gui/models.py" line="436"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/models.py" line="168"/>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/models.py" line="169"/>
         <source>Duration</source>
-        <translation type="unfinished"></translation>
+        <translation>耗时</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/models.py" line="237"/>
         <source>Only the create operation&apos;s duration is known.</source>
-        <translation type="unfinished"></translation>
+        <translation>仅创建操作的耗时可知。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="393"/>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="398"/>
+        <location filename="../../rostray/gui/models.py" line="415"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="401"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="414"/>
+        <source>Parameter</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="425"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="430"/>
+        <source>Resource</source>
+        <translation>资源</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="441"/>
+        <source>Reason</source>
+        <translation>状态原因</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="451"/>
+        <source>Received</source>
+        <translation>接收时间</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="455"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="457"/>
+        <source>Claimed status</source>
+        <translation>声明的状态</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/models.py" line="459"/>
+        <source>Detail</source>
+        <translation>详情</translation>
     </message>
 </context>
 <context>
@@ -273,235 +200,290 @@
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="462"/>
         <source>Enter a JSON object or array.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入 JSON 对象或数组。</translation>
     </message>
 </context>
 <context>
     <name>LaunchForm</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="160"/>
+        <location filename="../../rostray/gui/launch_form.py" line="161"/>
         <source>Enter a stack name.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入资源栈名称。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="162"/>
+        <location filename="../../rostray/gui/launch_form.py" line="163"/>
         <source>Start with a letter; then up to 254 letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>以字母开头，后接最多 254 个字母、数字、&apos;-&apos; 或 &apos;_&apos;。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="448"/>
+        <location filename="../../rostray/gui/launch_form.py" line="187"/>
+        <source>Write each tag as key=value: {0}</source>
+        <translation>标签请按 key=value 格式填写：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="192"/>
+        <source>A tag key is empty: {0}</source>
+        <translation>标签键为空：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="196"/>
+        <source>The tag key {0} is given twice.</source>
+        <translation>标签键 {0} 重复。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="200"/>
+        <source>Tag keys and values are at most 128 characters.</source>
+        <translation>标签键和值最长 128 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="204"/>
+        <source>Tag keys may not start with aliyun or acs: ({0}).</source>
+        <translation>标签键不能以 aliyun 或 acs: 开头（{0}）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="208"/>
+        <source>Tags may not contain http:// or https://.</source>
+        <translation>标签不能包含 http:// 或 https://。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="213"/>
+        <source>At most {0} tags.</source>
+        <translation>最多 {0} 个标签。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="221"/>
+        <source>At most {0} extra notification URLs.</source>
+        <translation>最多 {0} 个额外的通知 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="227"/>
+        <source>Not an http(s) URL: {0}</source>
+        <translation>不是 http(s) URL：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="231"/>
+        <source>A URL is longer than 1024 bytes.</source>
+        <translation>有 URL 超过 1024 字节。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="233"/>
+        <source>A URL is listed twice.</source>
+        <translation>有 URL 重复。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="461"/>
         <source>Launch stack — rostray</source>
-        <translation type="unfinished"></translation>
+        <translation>创建资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="494"/>
+        <location filename="../../rostray/gui/launch_form.py" line="507"/>
         <source>Choose a template to see its parameters.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择模板后即可查看其参数。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="516"/>
+        <location filename="../../rostray/gui/launch_form.py" line="529"/>
         <source>Stack</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="527"/>
+        <location filename="../../rostray/gui/launch_form.py" line="540"/>
         <source>New name</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="528"/>
+        <location filename="../../rostray/gui/launch_form.py" line="541"/>
         <source>Suggest a fresh, unique stack name</source>
-        <translation type="unfinished"></translation>
+        <translation>生成一个新的、不重复的资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="533"/>
+        <location filename="../../rostray/gui/launch_form.py" line="546"/>
         <source>Stack name</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="539"/>
+        <location filename="../../rostray/gui/launch_form.py" line="552"/>
         <source>Region</source>
-        <translation type="unfinished"></translation>
+        <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="554"/>
+        <location filename="../../rostray/gui/launch_form.py" line="567"/>
         <source>Validate</source>
-        <translation type="unfinished"></translation>
+        <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="555"/>
+        <location filename="../../rostray/gui/launch_form.py" line="568"/>
         <source>Ask ROS to check the template (ValidateTemplate)</source>
-        <translation type="unfinished"></translation>
+        <translation>请 ROS 校验模板（ValidateTemplate）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="558"/>
+        <location filename="../../rostray/gui/launch_form.py" line="571"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="561"/>
-        <location filename="../../rostray/gui/launch_form.py" line="948"/>
+        <location filename="../../rostray/gui/launch_form.py" line="574"/>
+        <location filename="../../rostray/gui/launch_form.py" line="961"/>
         <source>Launch</source>
-        <translation type="unfinished"></translation>
+        <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="613"/>
+        <location filename="../../rostray/gui/launch_form.py" line="626"/>
         <source>The file is larger than ROS&apos;s limit of {0} bytes.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件超过 ROS 的大小上限（{0} 字节）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="620"/>
+        <location filename="../../rostray/gui/launch_form.py" line="633"/>
         <source>The file is not UTF-8 text, so it is not a template.</source>
-        <translation type="unfinished"></translation>
+        <translation>该文件不是 UTF-8 文本，因此不是模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="625"/>
+        <location filename="../../rostray/gui/launch_form.py" line="638"/>
         <source>Cannot read the file: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取文件：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="658"/>
+        <location filename="../../rostray/gui/launch_form.py" line="671"/>
         <source>Could not load {0} — {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法加载 {0} — {1}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="660"/>
+        <location filename="../../rostray/gui/launch_form.py" line="673"/>
         <source>Still using {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="792"/>
+        <location filename="../../rostray/gui/launch_form.py" line="805"/>
         <source>The template does not define: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="802"/>
-        <location filename="../../rostray/gui/launch_form.py" line="899"/>
-        <source>Choose a template first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="810"/>
-        <source>Choose a region.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板中未定义：{0}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/launch_form.py" line="815"/>
+        <location filename="../../rostray/gui/launch_form.py" line="912"/>
+        <source>Choose a template first.</source>
+        <translation>请先选择模板。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="823"/>
+        <source>Choose a region.</source>
+        <translation>请选择地域。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="828"/>
         <source>Please correct the highlighted fields.</source>
-        <translation type="unfinished"></translation>
+        <translation>请修正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="840"/>
+        <location filename="../../rostray/gui/launch_form.py" line="853"/>
         <source>Launching {0}…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建 {0}…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="844"/>
+        <location filename="../../rostray/gui/launch_form.py" line="857"/>
         <source>Internal error: no event loop is running.</source>
-        <translation type="unfinished"></translation>
+        <translation>内部错误：事件循环未运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="876"/>
+        <location filename="../../rostray/gui/launch_form.py" line="889"/>
         <source>Launch refused: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>创建被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="880"/>
+        <location filename="../../rostray/gui/launch_form.py" line="893"/>
         <source>Launch failed</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="885"/>
+        <location filename="../../rostray/gui/launch_form.py" line="898"/>
         <source>Launch failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="904"/>
+        <location filename="../../rostray/gui/launch_form.py" line="917"/>
         <source>Validating…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在校验…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="915"/>
+        <location filename="../../rostray/gui/launch_form.py" line="928"/>
         <source>The template is not valid</source>
-        <translation type="unfinished"></translation>
+        <translation>模板无效</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="921"/>
+        <location filename="../../rostray/gui/launch_form.py" line="934"/>
         <source>Validation failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>校验失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="937"/>
+        <location filename="../../rostray/gui/launch_form.py" line="950"/>
         <source>ROS accepts this template: {0} parameters, {1} resources, {2} outputs.</source>
-        <translation type="unfinished"></translation>
+        <translation>模板校验通过：{0} 个参数、{1} 个资源、{2} 个输出。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="940"/>
+        <location filename="../../rostray/gui/launch_form.py" line="953"/>
         <source>Resource types: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>资源类型：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="948"/>
+        <location filename="../../rostray/gui/launch_form.py" line="961"/>
         <source>Launching…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="973"/>
+        <location filename="../../rostray/gui/launch_form.py" line="986"/>
         <source>Request ID: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>请求 ID：{0}</translation>
     </message>
 </context>
 <context>
     <name>LaunchOptionsBox</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="341"/>
-        <source>Options</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="347"/>
-        <source> min</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="351"/>
-        <source>Timeout</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/launch_form.py" line="353"/>
-        <source>Disable rollback (keep resources on failure)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../rostray/gui/launch_form.py" line="354"/>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="360"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="364"/>
+        <source>Timeout</source>
+        <translation>超时时间</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="366"/>
+        <source>Disable rollback (keep resources on failure)</source>
+        <translation>禁用回滚（失败时保留资源）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="367"/>
         <source>On failure</source>
-        <translation type="unfinished"></translation>
+        <translation>失败时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="357"/>
+        <location filename="../../rostray/gui/launch_form.py" line="370"/>
         <source>env=dev, team=platform</source>
-        <translation type="unfinished"></translation>
+        <translation>env=dev, team=platform</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="362"/>
+        <location filename="../../rostray/gui/launch_form.py" line="375"/>
         <source>Tags</source>
-        <translation type="unfinished"></translation>
+        <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="368"/>
+        <location filename="../../rostray/gui/launch_form.py" line="381"/>
         <source>https://example.com/hook (one per line, up to 4)</source>
-        <translation type="unfinished"></translation>
+        <translation>https://example.com/hook（每行一个，最多 4 个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="374"/>
+        <location filename="../../rostray/gui/launch_form.py" line="387"/>
         <source>rostray adds its own callback URL; these receive the same notifications.</source>
-        <translation type="unfinished"></translation>
+        <translation>rostray 会自动添加自己的回调 URL；这些 URL 也会收到相同的通知。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="377"/>
+        <location filename="../../rostray/gui/launch_form.py" line="390"/>
         <source>Notify URLs</source>
-        <translation type="unfinished"></translation>
+        <translation>通知 URL</translation>
     </message>
 </context>
 <context>
@@ -509,17 +491,17 @@
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="315"/>
         <source>value1,value2,value3</source>
-        <translation type="unfinished"></translation>
+        <translation>value1,value2,value3</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="319"/>
         <source>Required</source>
-        <translation type="unfinished"></translation>
+        <translation>必填</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="325"/>
         <source>Comma-separated list.</source>
-        <translation type="unfinished"></translation>
+        <translation>以英文逗号分隔的列表。</translation>
     </message>
 </context>
 <context>
@@ -527,37 +509,37 @@
     <message>
         <location filename="../../rostray/gui/notifier.py" line="403"/>
         <source>rostray test notification</source>
-        <translation type="unfinished"></translation>
+        <translation>rostray 测试通知</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="404"/>
         <source>Notifications work. Finished stacks will look like this.</source>
-        <translation type="unfinished"></translation>
+        <translation>通知功能正常。资源栈操作完成时，通知就会像这样显示。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="473"/>
         <source>Show rostray</source>
-        <translation type="unfinished"></translation>
+        <translation>显示 rostray</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="474"/>
         <source>Show details</source>
-        <translation type="unfinished"></translation>
+        <translation>查看详情</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="478"/>
         <source>Copy {key}</source>
-        <translation type="unfinished"></translation>
+        <translation>复制 {key}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="478"/>
         <source>Copy value</source>
-        <translation type="unfinished"></translation>
+        <translation>复制值</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/notifier.py" line="483"/>
         <source>Open in ROS console</source>
-        <translation type="unfinished"></translation>
+        <translation>在 ROS 控制台中打开</translation>
     </message>
 </context>
 <context>
@@ -565,22 +547,22 @@
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="492"/>
         <source>Not set</source>
-        <translation type="unfinished"></translation>
+        <translation>未设置</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="506"/>
         <source>From {0} to {1}.</source>
-        <translation type="unfinished"></translation>
+        <translation>取值范围：{0} 到 {1}。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="511"/>
         <source>At least {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>最小值为 {0}。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="513"/>
         <source>At most {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>最大值为 {0}。</translation>
     </message>
 </context>
 <context>
@@ -588,12 +570,12 @@
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="228"/>
         <source>Console picker: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>控制台选择器：{0}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="289"/>
         <source>Required.</source>
-        <translation type="unfinished"></translation>
+        <translation>必填。</translation>
     </message>
 </context>
 <context>
@@ -603,17 +585,17 @@
         <location filename="../../rostray/gui/param_fields.py" line="667"/>
         <location filename="../../rostray/gui/param_fields.py" line="679"/>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="665"/>
         <source>Other parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>其他参数</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="681"/>
         <source>This template has no parameters.</source>
-        <translation type="unfinished"></translation>
+        <translation>此模板没有参数。</translation>
     </message>
 </context>
 <context>
@@ -621,465 +603,480 @@
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="352"/>
         <source>Confirm {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>确认{0}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="356"/>
         <source>Type it again</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="376"/>
         <source>Required</source>
-        <translation type="unfinished"></translation>
+        <translation>必填</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="405"/>
         <source>The two entries do not match.</source>
-        <translation type="unfinished"></translation>
+        <translation>两次输入不一致。</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="185"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="119"/>
+        <source>{path} does not exist (run `aliyun configure`)</source>
+        <translation>{path} 不存在（请运行 `aliyun configure`）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="127"/>
+        <source>cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="135"/>
+        <source>{path} has no profile list</source>
+        <translation>{path} 中没有配置（profile）列表</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="200"/>
         <source>rostray Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>rostray 设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="194"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="209"/>
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="195"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="210"/>
         <source>Tunnel</source>
-        <translation type="unfinished"></translation>
+        <translation>隧道</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="196"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="211"/>
         <source>Notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="197"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="212"/>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="255"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="270"/>
         <source>Automatic: environment, CLI profile, keyring, else the sandbox</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="256"/>
-        <source>Environment variables</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="257"/>
-        <source>aliyun CLI profile</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="258"/>
-        <source>AccessKey stored in the system keyring</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="259"/>
-        <source>Embedded ROS sandbox (no cloud account)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="265"/>
-        <source>Credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>自动：依次尝试环境变量、CLI 配置、密钥环，否则使用沙箱</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="271"/>
-        <source>Profile</source>
-        <translation type="unfinished"></translation>
+        <source>Environment variables</source>
+        <translation>环境变量</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="272"/>
+        <source>aliyun CLI profile</source>
+        <translation>aliyun CLI 配置</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="273"/>
-        <source>LTAI…</source>
-        <translation type="unfinished"></translation>
+        <source>AccessKey stored in the system keyring</source>
+        <translation>系统密钥环中存储的 AccessKey</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="275"/>
-        <source>AccessKey ID</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../rostray/gui/settings_dialog.py" line="274"/>
+        <source>Embedded ROS sandbox (no cloud account)</source>
+        <translation>内置 ROS 沙箱（无需云账号）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="278"/>
-        <source>stored only in the system keyring</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../rostray/gui/settings_dialog.py" line="280"/>
+        <source>Credentials</source>
+        <translation>凭证</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="281"/>
-        <source>AccessKey secret</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="285"/>
-        <source>Region</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="287"/>
-        <source>ros.aliyuncs.com (default)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../rostray/gui/settings_dialog.py" line="286"/>
+        <source>Profile</source>
+        <translation>配置</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="288"/>
-        <source>Endpoint</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="289"/>
-        <source>Test</source>
-        <translation type="unfinished"></translation>
+        <source>LTAI…</source>
+        <translation>LTAI…</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="290"/>
+        <source>AccessKey ID</source>
+        <translation>AccessKey ID</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="293"/>
+        <source>stored only in the system keyring</source>
+        <translation>仅存储在系统密钥环中</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="296"/>
+        <source>AccessKey secret</source>
+        <translation>AccessKey Secret</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="300"/>
+        <source>Region</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="302"/>
+        <source>ros.aliyuncs.com (default)</source>
+        <translation>ros.aliyuncs.com（默认）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="303"/>
+        <source>Endpoint</source>
+        <translation>接入点</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="304"/>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="305"/>
         <source>Call DescribeRegions with these credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>使用这些凭证调用 DescribeRegions</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="328"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="343"/>
         <source>None: sandbox only, or learn results by polling</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="329"/>
-        <source>Static public URL (your reverse proxy or port forward)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="330"/>
-        <source>ngrok</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="331"/>
-        <source>Cloudflare quick tunnel (cloudflared)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="332"/>
-        <source>localtunnel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="333"/>
-        <source>SSH reverse tunnel (serveo, localhost.run or your host)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="334"/>
-        <source>bore</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="335"/>
-        <source>Tailscale Funnel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="336"/>
-        <source>Pinggy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="337"/>
-        <source>Custom command</source>
-        <translation type="unfinished"></translation>
+        <translation>无：仅用沙箱，或通过轮询获取结果</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="344"/>
+        <source>Static public URL (your reverse proxy or port forward)</source>
+        <translation>固定公网 URL（您的反向代理或端口转发）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="345"/>
+        <source>ngrok</source>
+        <translation>ngrok</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="346"/>
+        <source>Cloudflare quick tunnel (cloudflared)</source>
+        <translation>Cloudflare 快速隧道（cloudflared）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="347"/>
+        <source>localtunnel</source>
+        <translation>localtunnel</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="348"/>
+        <source>SSH reverse tunnel (serveo, localhost.run or your host)</source>
+        <translation>SSH 反向隧道（serveo、localhost.run 或您自己的主机）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="349"/>
+        <source>bore</source>
+        <translation>bore</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="350"/>
+        <source>Tailscale Funnel</source>
+        <translation>Tailscale Funnel</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="351"/>
+        <source>Pinggy</source>
+        <translation>Pinggy</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="352"/>
+        <source>Custom command</source>
+        <translation>自定义命令</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="359"/>
         <source>Preset</source>
-        <translation type="unfinished"></translation>
+        <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="356"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="371"/>
         <source>0 or empty: let the server choose</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="361"/>
-        <source>Split like a shell command; {port} is the local receiver port.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="366"/>
-        <source>Finds the public URL in the command&apos;s output.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="374"/>
-        <source>Public URL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="375"/>
-        <source>Command</source>
-        <translation type="unfinished"></translation>
+        <translation>0 或留空：由服务器选择</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="376"/>
+        <source>Split like a shell command; {port} is the local receiver port.</source>
+        <translation>按 shell 命令规则拆分；{port} 为本地接收端口。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="381"/>
+        <source>Finds the public URL in the command&apos;s output.</source>
+        <translation>用于从命令输出中找出公网 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="389"/>
+        <source>Public URL</source>
+        <translation>公网 URL</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="390"/>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="391"/>
         <source>URL pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>URL 正则</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="377"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="392"/>
         <source>SSH host</source>
-        <translation type="unfinished"></translation>
+        <translation>SSH 主机</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="378"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="393"/>
         <source>SSH user</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="379"/>
-        <source>Remote port</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="383"/>
-        <source>Check tunnel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="388"/>
-        <source>Tunnel checks are not available here.</source>
-        <translation type="unfinished"></translation>
+        <translation>SSH 用户</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="394"/>
+        <source>Remote port</source>
+        <translation>远程端口</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="398"/>
+        <source>Check tunnel</source>
+        <translation>检查隧道</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="403"/>
+        <source>Tunnel checks are not available here.</source>
+        <translation>此处无法检查隧道。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="409"/>
         <source>When an operation succeeds</source>
-        <translation type="unfinished"></translation>
+        <translation>操作成功时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="395"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="410"/>
         <source>When an operation fails</source>
-        <translation type="unfinished"></translation>
+        <translation>操作失败时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="401"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="416"/>
         <source>Notify</source>
-        <translation type="unfinished"></translation>
+        <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="406"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="421"/>
         <source>None</source>
-        <translation type="unfinished"></translation>
+        <translation>无</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="408"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="423"/>
         <source>Outputs shown</source>
-        <translation type="unfinished"></translation>
+        <translation>显示的输出数</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="412"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="427"/>
         <source>How many stack outputs a notification lists.</source>
-        <translation type="unfinished"></translation>
+        <translation>通知中最多列出的资源栈输出数量。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="415"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="430"/>
         <source>Pause notifications for</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="418"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="433"/>
         <source> min</source>
-        <translation type="unfinished"></translation>
+        <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="429"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="444"/>
         <source>Snooze</source>
-        <translation type="unfinished"></translation>
+        <translation>免打扰</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="435"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="450"/>
         <source>Start rostray when I log in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录时启动 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="438"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="453"/>
         <source>Startup</source>
-        <translation type="unfinished"></translation>
+        <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="441"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="456"/>
         <source>System language</source>
-        <translation type="unfinished"></translation>
+        <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="445"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="460"/>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="447"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="462"/>
         <source>Takes effect after a restart.</source>
-        <translation type="unfinished"></translation>
+        <translation>重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="485"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="500"/>
         <source>The CLI&apos;s current profile ({name})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="492"/>
-        <source>{name} (not in the CLI config)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="505"/>
-        <source>Paused until {time}.</source>
-        <translation type="unfinished"></translation>
+        <translation>CLI 当前配置（{name}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="507"/>
+        <source>{name} (not in the CLI config)</source>
+        <translation>{name}（不在 CLI 配置中）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="520"/>
+        <source>Paused until {time}.</source>
+        <translation>已暂停至 {time}。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="522"/>
         <source>Results are still recorded while paused.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停期间仍会记录结果。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="513"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="528"/>
         <source>Not available on this system yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>当前系统暂不支持。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="549"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="564"/>
         <source>{var} is set ({masked}).</source>
-        <translation type="unfinished"></translation>
+        <translation>已设置 {var}（{masked}）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="552"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="567"/>
         <source>Set {id} and {secret} before starting rostray.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在启动 rostray 之前设置 {id} 和 {secret}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="556"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="571"/>
         <source>Stacks run in the embedded sandbox; nothing reaches Alibaba Cloud.</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈在内置沙箱中运行，不会访问阿里云。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="558"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="573"/>
         <source>Uses the first source that has an AccessKey.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="563"/>
-        <source>Reading the system keyring…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="569"/>
-        <source>The system keyring cannot be used: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>使用第一个提供 AccessKey 的来源。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/settings_dialog.py" line="578"/>
+        <source>Reading the system keyring…</source>
+        <translation>正在读取系统密钥环…</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="584"/>
+        <source>The system keyring cannot be used: {error}</source>
+        <translation>无法使用系统密钥环：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/settings_dialog.py" line="593"/>
         <source>Stored: {masked}. Enter a new AccessKey to replace it.</source>
-        <translation type="unfinished"></translation>
+        <translation>已存储：{masked}。输入新的 AccessKey 即可替换。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="583"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="598"/>
         <source>No AccessKey is stored yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未存储 AccessKey。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="600"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="615"/>
         <source>Without a tunnel only the sandbox can call back; cloud stacks are polled.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有隧道时只有沙箱能回调；云上的资源栈将通过轮询获取结果。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="602"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="617"/>
         <source>ROS POSTs to this URL; it must forward to rostray&apos;s receiver.</source>
-        <translation type="unfinished"></translation>
+        <translation>ROS 会向此 URL 发送 POST 请求；该 URL 必须转发到 rostray 的接收端。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="603"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="618"/>
         <source>Give a URL pattern, or a fixed public URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写 URL 正则或固定的公网 URL。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="604"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="619"/>
         <source>A public URL is needed only for your own SSH host.</source>
-        <translation type="unfinished"></translation>
+        <translation>仅使用您自己的 SSH 主机时需要公网 URL。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="607"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="622"/>
         <source>rostray starts the {name} client and reads its URL.</source>
-        <translation type="unfinished"></translation>
+        <translation>rostray 会启动 {name} 客户端并读取其 URL。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="652"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="667"/>
         <source>cannot split the command: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法拆分命令：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="666"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="681"/>
         <source>expected a port number, got &quot;{text}&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>应为端口号，实际为“{text}”</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="672"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="687"/>
         <source>Enter the AccessKey ID that goes with the secret.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入与该 Secret 对应的 AccessKey ID。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="674"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="689"/>
         <source>Enter the AccessKey secret.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入 AccessKey Secret。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="676"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="691"/>
         <source>No AccessKey is stored yet: enter one.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未存储 AccessKey，请输入。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="692"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="707"/>
         <source>Required for the selected mode.</source>
-        <translation type="unfinished"></translation>
+        <translation>所选模式下必填。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="772"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="787"/>
         <source>Stored: {masked}.</source>
-        <translation type="unfinished"></translation>
+        <translation>已存储：{masked}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="798"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="813"/>
         <source>Testing…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="817"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="832"/>
         <source>The embedded sandbox needs no credentials.</source>
-        <translation type="unfinished"></translation>
+        <translation>内置沙箱无需凭证。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="823"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="838"/>
         <source>No credentials found: rostray would use the embedded sandbox.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到凭证：rostray 将使用内置沙箱。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="835"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="850"/>
         <source>Connected with {creds}: {n} regions available.</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 {creds} 连接：共 {n} 个可用地域。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="878"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="893"/>
         <source>Fix the highlighted fields first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先修正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/settings_dialog.py" line="883"/>
+        <location filename="../../rostray/gui/settings_dialog.py" line="898"/>
         <source>Checking…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在检查…</translation>
     </message>
 </context>
 <context>
@@ -1087,385 +1084,385 @@
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="200"/>
         <source>Select a stack to see its outputs, parameters, events and callbacks.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择一个资源栈，查看其输出、参数、事件和回调。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="266"/>
         <source>Stack ID</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈 ID</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="267"/>
         <source>Region</source>
-        <translation type="unfinished"></translation>
+        <translation>地域</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="268"/>
         <source>Operation</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="269"/>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="270"/>
         <source>Finished</source>
-        <translation type="unfinished"></translation>
+        <translation>结束时间</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="284"/>
         <source>Open in console</source>
-        <translation type="unfinished"></translation>
+        <translation>在控制台中打开</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="286"/>
         <source>Replay notification</source>
-        <translation type="unfinished"></translation>
+        <translation>重新发送通知</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="288"/>
         <source>Update stack…</source>
-        <translation type="unfinished"></translation>
+        <translation>更新资源栈…</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="290"/>
         <source>Delete stack…</source>
-        <translation type="unfinished"></translation>
+        <translation>删除资源栈…</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="314"/>
         <location filename="../../rostray/gui/stack_details.py" line="813"/>
         <source>Copy value</source>
-        <translation type="unfinished"></translation>
+        <translation>复制值</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="316"/>
         <location filename="../../rostray/gui/stack_details.py" line="818"/>
         <source>Copy all as JSON</source>
-        <translation type="unfinished"></translation>
+        <translation>全部复制为 JSON</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="436"/>
         <source>This stack is not in rostray&apos;s history.</source>
-        <translation type="unfinished"></translation>
+        <translation>此资源栈不在 rostray 的历史记录中。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="475"/>
         <source>running for {duration}</source>
-        <translation type="unfinished"></translation>
+        <translation>已运行 {duration}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="479"/>
         <source>{time} (took {duration})</source>
-        <translation type="unfinished"></translation>
+        <translation>{time}（耗时 {duration}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="490"/>
         <source>Outputs ({n})</source>
-        <translation type="unfinished"></translation>
+        <translation>输出（{n}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="493"/>
         <source>No outputs.</source>
-        <translation type="unfinished"></translation>
+        <translation>无输出。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="502"/>
         <source>Parameters ({n})</source>
-        <translation type="unfinished"></translation>
+        <translation>参数（{n}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="505"/>
         <source>Template: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>模板：{name}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="507"/>
         <source>Timeout: {n} min</source>
-        <translation type="unfinished"></translation>
+        <translation>超时时间：{n} 分钟</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="510"/>
         <source>Rollback: disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚：已禁用</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="512"/>
         <source>Rollback: on failure</source>
-        <translation type="unfinished"></translation>
+        <translation>回滚：失败时回滚</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="517"/>
         <source>Tags: {tags}</source>
-        <translation type="unfinished"></translation>
+        <translation>标签：{tags}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="522"/>
         <source>Callbacks ({n})</source>
-        <translation type="unfinished"></translation>
+        <translation>回调（{n}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="532"/>
         <source>No callback has reached rostray for this stack yet. ROS POSTs to the stack&apos;s notification URL when an operation finishes.</source>
-        <translation type="unfinished"></translation>
+        <translation>rostray 尚未收到此资源栈的回调。操作完成时，ROS 会向资源栈的通知 URL 发送 POST 请求。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="546"/>
         <source>Received:  {time}  from {remote}</source>
-        <translation type="unfinished"></translation>
+        <translation>接收时间：{time}  来自 {remote}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="550"/>
         <source>Verdict:   {verdict}</source>
-        <translation type="unfinished"></translation>
+        <translation>判定结果：{verdict}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="553"/>
         <source>Detail:    {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>详细信息：{detail}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="554"/>
         <source>Headers:</source>
-        <translation type="unfinished"></translation>
+        <translation>请求头：</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="558"/>
         <source>Body ({size} bytes, JSON pretty-printed):</source>
-        <translation type="unfinished"></translation>
+        <translation>请求体（{size} 字节，JSON 已格式化）：</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="560"/>
         <source>Body ({size} bytes, as received):</source>
-        <translation type="unfinished"></translation>
+        <translation>请求体（{size} 字节，原样显示）：</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="572"/>
         <source>The stack was deleted; ROS keeps no events for it.</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈已删除，ROS 不再保留其事件。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="578"/>
         <source>This stack ran on the embedded sandbox, which is not running now.</source>
-        <translation type="unfinished"></translation>
+        <translation>此资源栈运行在内置沙箱中，而沙箱当前未运行。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="580"/>
         <source>This stack ran on Alibaba Cloud; rostray now uses the sandbox.</source>
-        <translation type="unfinished"></translation>
+        <translation>此资源栈运行在阿里云上，而 rostray 当前使用的是沙箱。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="601"/>
         <source>Refreshing every {n} s while the stack is in progress.</source>
-        <translation type="unfinished"></translation>
+        <translation>资源栈操作进行中，每 {n} 秒刷新一次。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="605"/>
         <source>Loaded at {time}.</source>
-        <translation type="unfinished"></translation>
+        <translation>加载于 {time}。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="612"/>
         <source>Events are not available: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法获取事件：{error}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="629"/>
         <source>%v of %m resources done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成 %v/%m 个资源</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="630"/>
         <source>, {n} failed</source>
-        <translation type="unfinished"></translation>
+        <translation>，{n} 个失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="638"/>
         <source>Events ({n})</source>
-        <translation type="unfinished"></translation>
+        <translation>事件（{n}）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="709"/>
         <source>A stack whose creation was rolled back can only be deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败并已回滚的资源栈只能删除。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="735"/>
         <source>Delete stack</source>
-        <translation type="unfinished"></translation>
+        <translation>删除资源栈</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="738"/>
         <source>Delete the stack “{name}”?</source>
-        <translation type="unfinished"></translation>
+        <translation>确定删除资源栈“{name}”吗？</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="740"/>
         <source>ROS deletes every resource the stack created. This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>ROS 将删除该资源栈创建的所有资源。此操作不可撤销。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="742"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="769"/>
         <source>Could not delete the stack: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法删除资源栈：{error}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="794"/>
         <source>Copied {key}.</source>
-        <translation type="unfinished"></translation>
+        <translation>已复制 {key}。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="801"/>
         <source>Copied {n} outputs as JSON.</source>
-        <translation type="unfinished"></translation>
+        <translation>已将 {n} 个输出复制为 JSON。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stack_details.py" line="816"/>
         <source>Copy key</source>
-        <translation type="unfinished"></translation>
+        <translation>复制键</translation>
     </message>
 </context>
 <context>
     <name>StacksWindow</name>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="142"/>
-        <source>rostray — Stacks</source>
-        <translation type="unfinished"></translation>
+        <source>Stacks — rostray</source>
+        <translation>资源栈 — rostray</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="192"/>
         <source>All</source>
-        <translation type="unfinished"></translation>
+        <translation>全部</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="193"/>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>进行中</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="194"/>
         <source>Succeeded</source>
-        <translation type="unfinished"></translation>
+        <translation>成功</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="195"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="214"/>
         <source>Search name, stack ID, region or status</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索名称、资源栈 ID、地域或状态</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="221"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="222"/>
         <source>Reload the history (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>重新加载历史记录（F5）</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="270"/>
         <source>Embedded ROS sandbox — no cloud account used</source>
-        <translation type="unfinished"></translation>
+        <translation>内置 ROS 沙箱 — 不使用云账号</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="273"/>
         <source>Alibaba Cloud ROS · {endpoint} · credentials: {source}</source>
-        <translation type="unfinished"></translation>
+        <translation>阿里云 ROS · {endpoint} · 凭证：{source}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="280"/>
         <source>Not connected: the engine has not started</source>
-        <translation type="unfinished"></translation>
+        <translation>未连接：引擎尚未启动</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="356"/>
         <source>1 stack</source>
-        <translation type="unfinished"></translation>
+        <translation>1 个资源栈</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="356"/>
         <source>{n} stacks</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 个资源栈</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="358"/>
         <source>{shown} of {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>{shown} / {total}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="360"/>
         <source>{n} in progress</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 个进行中</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="366"/>
         <source>No stacks match the filter.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有符合筛选条件的资源栈。</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/stacks_window.py" line="369"/>
         <source>No stacks yet. Launch one from the tray menu or with `rostray launch`.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无资源栈。可通过托盘菜单或 `rostray launch` 创建。</translation>
     </message>
 </context>
 <context>
     <name>TemplatePicker</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="248"/>
+        <location filename="../../rostray/gui/launch_form.py" line="261"/>
         <source>Template</source>
-        <translation type="unfinished"></translation>
+        <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="255"/>
+        <location filename="../../rostray/gui/launch_form.py" line="268"/>
         <source>Choose a sample or recent template…</source>
-        <translation type="unfinished"></translation>
+        <translation>选择示例模板或最近使用的模板…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="259"/>
+        <location filename="../../rostray/gui/launch_form.py" line="272"/>
         <source>Open file…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="267"/>
+        <location filename="../../rostray/gui/launch_form.py" line="280"/>
         <source>Tip: drop a .json or .yaml template on this window.</source>
-        <translation type="unfinished"></translation>
+        <translation>提示：可将 .json 或 .yaml 模板拖放到此窗口。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="277"/>
+        <location filename="../../rostray/gui/launch_form.py" line="290"/>
         <source>Recent</source>
-        <translation type="unfinished"></translation>
+        <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="277"/>
+        <location filename="../../rostray/gui/launch_form.py" line="290"/>
         <source>Samples</source>
-        <translation type="unfinished"></translation>
+        <translation>示例</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="314"/>
+        <location filename="../../rostray/gui/launch_form.py" line="327"/>
         <source>Open a ROS template</source>
-        <translation type="unfinished"></translation>
+        <translation>打开 ROS 模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="318"/>
+        <location filename="../../rostray/gui/launch_form.py" line="331"/>
         <source>ROS templates (*.json *.yaml *.yml *.template)</source>
-        <translation type="unfinished"></translation>
+        <translation>ROS 模板 (*.json *.yaml *.yml *.template)</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="319"/>
+        <location filename="../../rostray/gui/launch_form.py" line="332"/>
         <source>All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -1473,209 +1470,209 @@
     <message>
         <location filename="../../rostray/gui/tray.py" line="148"/>
         <source>Pause notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停通知</translation>
     </message>
     <message numerus="yes">
         <location filename="../../rostray/gui/tray.py" line="278"/>
         <source>%n stack(s) in progress</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个资源栈进行中</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="281"/>
         <source>{name}: {status}, {elapsed}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}：{status}，{elapsed}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="288"/>
         <source>+{n} more</source>
-        <translation type="unfinished"></translation>
+        <translation>另有 {n} 个</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="292"/>
         <source>Last: {result}</source>
-        <translation type="unfinished"></translation>
+        <translation>最近：{result}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="294"/>
         <source>No stacks in progress</source>
-        <translation type="unfinished"></translation>
+        <translation>没有进行中的资源栈</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="297"/>
         <source>Notifications paused until {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>通知已暂停至 {time}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="303"/>
         <source>{s} s</source>
-        <translation type="unfinished"></translation>
+        <translation>{s} 秒</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="306"/>
         <source>{m} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{m} 分钟</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="307"/>
         <source>{h} h {m} min</source>
-        <translation type="unfinished"></translation>
+        <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="312"/>
         <source>Tunnel: not in use</source>
-        <translation type="unfinished"></translation>
+        <translation>隧道：未使用</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="315"/>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="316"/>
         <source>starting</source>
-        <translation type="unfinished"></translation>
+        <translation>启动中</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="317"/>
         <source>verified</source>
-        <translation type="unfinished"></translation>
+        <translation>已验证</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="318"/>
         <source>degraded</source>
-        <translation type="unfinished"></translation>
+        <translation>不稳定</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="319"/>
         <source>down</source>
-        <translation type="unfinished"></translation>
+        <translation>已断开</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="321"/>
         <source>Tunnel: {phase}</source>
-        <translation type="unfinished"></translation>
+        <translation>隧道：{phase}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="324"/>
         <source>{ms} ms</source>
-        <translation type="unfinished"></translation>
+        <translation>{ms} ms</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="336"/>
         <source>created</source>
-        <translation type="unfinished"></translation>
+        <translation>已创建</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="337"/>
         <source>updated</source>
-        <translation type="unfinished"></translation>
+        <translation>已更新</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="338"/>
         <source>deleted</source>
-        <translation type="unfinished"></translation>
+        <translation>已删除</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="339"/>
         <source>creation failed</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="340"/>
         <source>update failed</source>
-        <translation type="unfinished"></translation>
+        <translation>更新失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="341"/>
         <source>deletion failed</source>
-        <translation type="unfinished"></translation>
+        <translation>删除失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="342"/>
         <source>creation failed, rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败，已回滚</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="343"/>
         <source>creation failed, rollback failed</source>
-        <translation type="unfinished"></translation>
+        <translation>创建失败，回滚失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="344"/>
         <source>update failed, rolled back</source>
-        <translation type="unfinished"></translation>
+        <translation>更新失败，已回滚</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="345"/>
         <source>update failed, rollback failed</source>
-        <translation type="unfinished"></translation>
+        <translation>更新失败，回滚失败</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="351"/>
         <source>{name} {word}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} {word}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="368"/>
         <source>Show rostray</source>
-        <translation type="unfinished"></translation>
+        <translation>显示 rostray</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="369"/>
         <source>Launch stack…</source>
-        <translation type="unfinished"></translation>
+        <translation>创建资源栈…</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="374"/>
         <source>{name} — {status}, {elapsed}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} — {status}，{elapsed}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="384"/>
         <source>No stacks yet</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无资源栈</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="388"/>
         <source>Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>设置…</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="391"/>
         <source>Send test notification</source>
-        <translation type="unfinished"></translation>
+        <translation>发送测试通知</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="393"/>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="399"/>
         <source>Paused until {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂停至 {time}</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="403"/>
         <source>For 15 minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>15 分钟</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="404"/>
         <source>For 1 hour</source>
-        <translation type="unfinished"></translation>
+        <translation>1 小时</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="405"/>
         <source>Until tomorrow morning</source>
-        <translation type="unfinished"></translation>
+        <translation>直到明天早上</translation>
     </message>
     <message>
         <location filename="../../rostray/gui/tray.py" line="410"/>
         <source>Resume notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复通知</translation>
     </message>
 </context>
 <context>
@@ -1683,15 +1680,7 @@
     <message>
         <location filename="../../rostray/gui/app.py" line="60"/>
         <source>No tunnel is configured.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>controller</name>
-    <message>
-        <location filename="../../rostray/gui/app.py" line="318"/>
-        <source>Another program holds rostray&apos;s socket; hand-overs are disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>未配置隧道。</translation>
     </message>
 </context>
 </TS>

@@ -293,13 +293,21 @@ async def _start_engine(args: argparse.Namespace) -> tuple[Engine, list[str]]:
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
-        problems.append(f"{exc} — using default settings until it is fixed")
+        problems.append(
+            QCoreApplication.translate(
+                "Controller", "{error} — using default settings until it is fixed"
+            ).format(error=exc)
+        )
         settings = Settings()
     engine = Engine(settings, force_sandbox=args.sandbox, endpoint=args.endpoint)
     try:
         await engine.start()
     except CredentialError as exc:
-        problems.append(f"{exc} — running on the embedded sandbox instead")
+        problems.append(
+            QCoreApplication.translate(
+                "Controller", "{error} — running on the embedded sandbox instead"
+            ).format(error=exc)
+        )
         await engine.stop()
         engine = Engine(settings, force_sandbox=True)
         await engine.start()
@@ -315,7 +323,9 @@ async def main(app: QApplication, args: argparse.Namespace) -> int:
     server = InstanceServer(socket_path(), controller.handle_request)
     if not server.listen():
         controller.window.add_warning(
-            controller.tr("Another program holds rostray's socket; hand-overs are disabled.")
+            QCoreApplication.translate(
+                "Controller", "Another program holds rostray's socket; hand-overs are disabled."
+            )
         )
     print(f"rostray is running on the {engine.mode_description}", file=sys.stderr, flush=True)
     try:

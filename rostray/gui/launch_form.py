@@ -138,16 +138,17 @@ class EngineFormBackend:
         return ros.region if ros is not None else self.engine.settings.ros.region
 
     def mode_text(self) -> str:
-        tr = QCoreApplication.translate
         if self.engine.sandbox is not None:
-            return tr("EngineFormBackend", "Embedded ROS sandbox — no cloud account used")
+            return QCoreApplication.translate(
+                "EngineFormBackend", "Embedded ROS sandbox — no cloud account used"
+            )
         ros = self.engine.ros
         if ros is not None and ros.local:
-            return tr(
+            return QCoreApplication.translate(
                 "EngineFormBackend", "Local ROS sandbox at {0} — no cloud account used"
             ).format(ros.endpoint)
         endpoint = ros.endpoint if ros is not None else "ros.aliyuncs.com"
-        return tr(
+        return QCoreApplication.translate(
             "EngineFormBackend", "Alibaba Cloud ROS at {0} ({1}) — resources may be billed"
         ).format(endpoint, self.engine.credential_source or "?")
 
@@ -177,47 +178,59 @@ def suggest_stack_name(stem: str, now: datetime) -> str:
 
 def parse_tags(text: str) -> tuple[dict[str, str], str | None]:
     """``k=v, k2=v2`` into a dict, or the first problem (ROS's tag rules)."""
-    tr = QCoreApplication.translate
     tags: dict[str, str] = {}
     for raw in text.split(","):
         item = raw.strip()
         if not item:
             continue
         if "=" not in item:
-            return {}, tr("LaunchForm", "Write each tag as key=value: {0}").format(item)
+            return {}, QCoreApplication.translate(
+                "LaunchForm", "Write each tag as key=value: {0}"
+            ).format(item)
         key, value = (part.strip() for part in item.split("=", 1))
         if not key:
-            return {}, tr("LaunchForm", "A tag key is empty: {0}").format(item)
-        if key in tags:
-            return {}, tr("LaunchForm", "The tag key {0} is given twice.").format(key)
-        if len(key) > MAX_TAG_LENGTH or len(value) > MAX_TAG_LENGTH:
-            return {}, tr("LaunchForm", "Tag keys and values are at most 128 characters.")
-        if key.lower().startswith(("aliyun", "acs:")):
-            return {}, tr("LaunchForm", "Tag keys may not start with aliyun or acs: ({0}).").format(
-                key
+            return {}, QCoreApplication.translate("LaunchForm", "A tag key is empty: {0}").format(
+                item
             )
+        if key in tags:
+            return {}, QCoreApplication.translate(
+                "LaunchForm", "The tag key {0} is given twice."
+            ).format(key)
+        if len(key) > MAX_TAG_LENGTH or len(value) > MAX_TAG_LENGTH:
+            return {}, QCoreApplication.translate(
+                "LaunchForm", "Tag keys and values are at most 128 characters."
+            )
+        if key.lower().startswith(("aliyun", "acs:")):
+            return {}, QCoreApplication.translate(
+                "LaunchForm", "Tag keys may not start with aliyun or acs: ({0})."
+            ).format(key)
         if any(s in item.lower() for s in ("http://", "https://")):
-            return {}, tr("LaunchForm", "Tags may not contain http:// or https://.")
+            return {}, QCoreApplication.translate(
+                "LaunchForm", "Tags may not contain http:// or https://."
+            )
         tags[key] = value
     if len(tags) > MAX_TAGS:
-        return {}, tr("LaunchForm", "At most {0} tags.").format(MAX_TAGS)
+        return {}, QCoreApplication.translate("LaunchForm", "At most {0} tags.").format(MAX_TAGS)
     return tags, None
 
 
 def parse_urls(text: str) -> tuple[tuple[str, ...], str | None]:
     """One http(s) URL per line, at most four (rostray's own callback takes the fifth)."""
-    tr = QCoreApplication.translate
     urls = [line.strip() for line in text.splitlines() if line.strip()]
     if len(urls) > MAX_EXTRA_URLS:
-        return (), tr("LaunchForm", "At most {0} extra notification URLs.").format(MAX_EXTRA_URLS)
+        return (), QCoreApplication.translate(
+            "LaunchForm", "At most {0} extra notification URLs."
+        ).format(MAX_EXTRA_URLS)
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
-            return (), tr("LaunchForm", "Not an http(s) URL: {0}").format(url)
+            return (), QCoreApplication.translate("LaunchForm", "Not an http(s) URL: {0}").format(
+                url
+            )
         if len(url.encode()) > MAX_URL_BYTES:
-            return (), tr("LaunchForm", "A URL is longer than 1024 bytes.")
+            return (), QCoreApplication.translate("LaunchForm", "A URL is longer than 1024 bytes.")
     if len(set(urls)) != len(urls):
-        return (), tr("LaunchForm", "A URL is listed twice.")
+        return (), QCoreApplication.translate("LaunchForm", "A URL is listed twice.")
     return tuple(urls), None
 
 

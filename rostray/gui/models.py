@@ -89,10 +89,6 @@ def status_icon(status: str) -> QIcon:
 # -- text helpers -----------------------------------------------------------------------------
 
 
-def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
-    return QCoreApplication.translate("rostray", text, disambiguation, n)
-
-
 def plain_tooltip(text: str) -> str:
     """Tooltips are rich text when they look like HTML; escape so they never are."""
     if not text:
@@ -130,15 +126,19 @@ def format_duration(seconds: float | None) -> str:
         return "—"
     seconds = max(seconds, 0.0)
     if seconds < 1:
-        return tr("< 1 s")
+        return QCoreApplication.translate("HistoryModel", "< 1 s")
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return tr("{h} h {m:02d} min").format(h=hours, m=minutes)
+        return QCoreApplication.translate("HistoryModel", "{h} h {m:02d} min").format(
+            h=hours, m=minutes
+        )
     if minutes:
-        return tr("{m} min {s:02d} s").format(m=minutes, s=secs)
-    return tr("{s} s").format(s=secs)
+        return QCoreApplication.translate("HistoryModel", "{m} min {s:02d} s").format(
+            m=minutes, s=secs
+        )
+    return QCoreApplication.translate("HistoryModel", "{s} s").format(s=secs)
 
 
 def launch_duration(launch: Launch, now: float | None = None) -> float | None:
@@ -389,9 +389,19 @@ def outputs_model(parent: QObject | None = None) -> RecordsModel:
     """Rows are the stored ``{OutputKey, OutputValue, Description}`` dicts."""
     return RecordsModel(
         [
-            Column(tr("Key"), lambda o: o.get("OutputKey", ""), 80),
-            Column(tr("Value"), lambda o: o.get("OutputValue")),
-            Column(tr("Description"), lambda o: o.get("Description", ""), 160),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Key"),
+                lambda o: o.get("OutputKey", ""),
+                80,
+            ),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Value"), lambda o: o.get("OutputValue")
+            ),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Description"),
+                lambda o: o.get("Description", ""),
+                160,
+            ),
         ],
         parent,
     )
@@ -400,7 +410,10 @@ def outputs_model(parent: QObject | None = None) -> RecordsModel:
 def parameters_model(parent: QObject | None = None) -> RecordsModel:
     """Rows are ``(key, value)`` from the stored launch request (NoEcho already ****)."""
     return RecordsModel(
-        [Column(tr("Parameter"), lambda p: p[0], 80), Column(tr("Value"), lambda p: p[1])],
+        [
+            Column(QCoreApplication.translate("HistoryModel", "Parameter"), lambda p: p[0], 80),
+            Column(QCoreApplication.translate("HistoryModel", "Value"), lambda p: p[1]),
+        ],
         parent,
     )
 
@@ -408,10 +421,24 @@ def parameters_model(parent: QObject | None = None) -> RecordsModel:
 def events_model(parent: QObject | None = None) -> RecordsModel:
     return RecordsModel(
         [
-            Column(tr("Time"), lambda e: ros_time(e.create_time), 40),
-            Column(tr("Resource"), lambda e: e.logical_id, 80, tip=event_tip),
-            Column(tr("Status"), lambda e: e.status, 40, status=True),
-            Column(tr("Reason"), lambda e: e.status_reason),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Time"),
+                lambda e: ros_time(e.create_time),
+                40,
+            ),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Resource"),
+                lambda e: e.logical_id,
+                80,
+                tip=event_tip,
+            ),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Status"),
+                lambda e: e.status,
+                40,
+                status=True,
+            ),
+            Column(QCoreApplication.translate("HistoryModel", "Reason"), lambda e: e.status_reason),
         ],
         parent,
     )
@@ -420,10 +447,16 @@ def events_model(parent: QObject | None = None) -> RecordsModel:
 def callbacks_model(parent: QObject | None = None) -> RecordsModel:
     return RecordsModel(
         [
-            Column(tr("Received"), lambda c: format_time(c.received_at), 40),
-            Column(tr("Verdict"), lambda c: c.verdict, 30),
-            Column(tr("Claimed status"), claimed_status, 40),
-            Column(tr("Detail"), lambda c: c.detail),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Received"),
+                lambda c: format_time(c.received_at),
+                40,
+            ),
+            Column(QCoreApplication.translate("HistoryModel", "Verdict"), lambda c: c.verdict, 30),
+            Column(
+                QCoreApplication.translate("HistoryModel", "Claimed status"), claimed_status, 40
+            ),
+            Column(QCoreApplication.translate("HistoryModel", "Detail"), lambda c: c.detail),
         ],
         parent,
     )

@@ -110,17 +110,32 @@ def cli_profiles(home: Path | None = None) -> tuple[list[str], str, str]:
     """(profile names, the CLI's current profile, a problem to show) from ~/.aliyun/config.json."""
     path = cli_config_path(home)
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("SettingsDialog", text)
-
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [], "", tr("{path} does not exist (run `aliyun configure`)").format(path=path)
+        return (
+            [],
+            "",
+            QCoreApplication.translate(
+                "SettingsDialog", "{path} does not exist (run `aliyun configure`)"
+            ).format(path=path),
+        )
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return [], "", tr("cannot read {path}: {error}").format(path=path, error=exc)
+        return (
+            [],
+            "",
+            QCoreApplication.translate("SettingsDialog", "cannot read {path}: {error}").format(
+                path=path, error=exc
+            ),
+        )
     if not isinstance(document, dict) or not isinstance(document.get("profiles"), list):
-        return [], "", tr("{path} has no profile list").format(path=path)
+        return (
+            [],
+            "",
+            QCoreApplication.translate("SettingsDialog", "{path} has no profile list").format(
+                path=path
+            ),
+        )
     names = [str(p["name"]) for p in document["profiles"] if isinstance(p, dict) and p.get("name")]
     return names, str(document.get("current") or ""), ""
 

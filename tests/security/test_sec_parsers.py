@@ -18,7 +18,7 @@ from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
 from rostray.core.templates import TemplateError, load_template
 from rostray.core.yamlload import MAX_NODES, LoadError, load_document
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW_LIMIT = 3.0  # seconds; anything slower on one input counts as a hang
 
 json_scalars = (
