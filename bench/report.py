@@ -131,7 +131,9 @@ def machine_load(results: Results) -> list[str]:
                 num(load.get("loadavg_after")),
                 num(load.get("calibration_ms_before"), 0),
                 num(load.get("calibration_ms_after"), 0),
+                num(load.get("other_processes_cores"), 2),
                 num(bench.get("seconds"), 0),
+                str(bench.get("measured_at", "?"))[11:16],
             ]
         )
     if not rows:
@@ -140,7 +142,9 @@ def machine_load(results: Results) -> list[str]:
     return [
         "**Machine load during the run** (1-minute load average; a fixed pure-Python workload "
         f"took {num(best, 0)} ms at best on this machine, so larger numbers mean the bench "
-        "was sharing the CPU):",
+        "was sharing the CPU; 'other processes' is the CPU everything outside the bench's "
+        "own process tree used meanwhile, in cores of the machine's "
+        f"{results.get('meta', {}).get('cores', '?')}):",
         "",
         *table(
             [
@@ -149,7 +153,9 @@ def machine_load(results: Results) -> list[str]:
                 "load after",
                 "workload ms before",
                 "workload ms after",
+                "other processes, cores",
                 "seconds",
+                "measured at",
             ],
             rows,
         ),
@@ -377,7 +383,7 @@ def _latency_chart(b: Results, names: list[str], path: Path) -> None:
     plt = pyplot()
     if plt is None:
         return
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(12, 4.2))
     styles = {"idle": "-", "paced": "--", "flood": ":"}
     for variant in names:
         v = b[variant]
@@ -396,7 +402,7 @@ def _latency_chart(b: Results, names: list[str], path: Path) -> None:
     ax.set_xlabel("callback → notification, ms (log)")
     ax.set_ylabel("fraction of stacks")
     ax.set_title("Latency distribution (targets: 5 / 25 / 100 ms)")
-    ax.legend(fontsize=7, loc="lower right", ncol=1)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _save(plt, fig, path)
 
 
@@ -576,6 +582,7 @@ def _burst_chart(b: Results, path: Path) -> None:
     bottom.set_ylabel("event-loop lag, ms")
     bottom.set_xlabel("seconds since the burst started")
     bottom.set_yscale("symlog", linthresh=10)
+    bottom.set_ylim(bottom=0)
     bottom.legend(fontsize=8)
     _save(plt, fig, path)
 
@@ -661,7 +668,13 @@ def scaling(results: Results, md: Path, charts: Path) -> list[str]:
         [r["shape"], r["resources"], r["resolve_ms"], r["run_ms"], r["total_ms"], r["status"]]
         for r in b["rows"]
     ]
-    summaries = [[s["template"], s["bytes"], s["resource_types"], s["ms"]] for s in b["summaries"]]
+    summaries = [
+        [
+            s["template"], s["bytes"], s["resource_types"], s["ms"], s.get("parse_ms"),
+            s.get("parse_c_ms"), s.get("same_document"),
+        ]
+        for s in b["summaries"]
+    ]  # fmt: skip
     lines = [
         "## 6. Sandbox engine scaling",
         "",
@@ -672,7 +685,18 @@ def scaling(results: Results, md: Path, charts: Path) -> list[str]:
         f"GetTemplateSummary over the bundled samples (median ms each, "
         f"{num(b['summaries_total_ms'])} ms for all):",
         "",
-        *table(["template", "bytes", "resource types", "ms"], summaries),
+        *table(
+            [
+                "template",
+                "bytes",
+                "resource types",
+                "ms",
+                "YAML parse ms (shipped loader)",
+                "with libyaml's parser (prototype)",
+                "same document",
+            ],
+            summaries,
+        ),
     ]
     path = charts / "scaling.png"
     _scaling_chart(b["rows"], path)

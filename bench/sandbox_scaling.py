@@ -125,9 +125,42 @@ def _summaries(repeats: int) -> list[Row]:
                 "bytes": len(params["TemplateBody"].encode()),
                 "resource_types": len(result.get("ResourceTypes", [])),
                 "ms": percentile(times[1:], 50),
+                **(
+                    _yaml_parse(params["TemplateBody"], repeats)
+                    if path.suffix in (".yaml", ".yml")
+                    else {}
+                ),
             }
         )
     return rows
+
+
+def _yaml_parse(text: str, repeats: int) -> Row:
+    """YAML parsing alone: the shipped loader versus the C-parser prototype (same result)."""
+    import yaml
+
+    from bench.prototypes.yaml_loader import load_yaml
+    from rostray.core import yamlload
+
+    def shipped() -> Any:
+        return yaml.load(text, Loader=yamlload._StrictLoader)
+
+    def prototype() -> Any:
+        return load_yaml(text)
+
+    def timed(fn: Callable[[], Any]) -> float:
+        times = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - started) * 1000)
+        return percentile(times[1:], 50)
+
+    return {
+        "parse_ms": timed(shipped),
+        "parse_c_ms": timed(prototype),
+        "same_document": shipped() == prototype(),
+    }
 
 
 def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:

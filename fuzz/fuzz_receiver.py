@@ -13,8 +13,8 @@ import atheris
 with atheris.instrument_imports(include=["rostray"]):
     from rostray.core.receiver import IncomingCallback, Receiver
 
-from aiohttp import ClientError
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import ClientError, ClientSession
+from aiohttp.test_utils import TestServer
 
 logging.disable(logging.CRITICAL)  # aiohttp logs every refused request; the verdicts are ours
 
@@ -41,15 +41,22 @@ receiver = Receiver(
     read_timeout=1.0,
 )
 loop = asyncio.new_event_loop()
-client = TestClient(TestServer(receiver._make_app()), loop=loop)
-loop.run_until_complete(client.start_server())
+server = TestServer(receiver._make_app(), loop=loop)
+loop.run_until_complete(server.start_server())
+
+
+async def _session() -> ClientSession:
+    return ClientSession(str(server.make_url("")))  # not TestClient: it keeps every response
+
+
+session = loop.run_until_complete(_session())
 
 
 async def send(method: str, path: str, body: bytes, headers: dict[str, str]) -> int:
     """The status, or 0 when the server hung up or garbled the answer: for a broken deflate
     body aiohttp answers twice on a closing connection (ours, then its own text)."""
     try:
-        async with client.request(method, path, data=body, headers=headers) as response:
+        async with session.request(method, path, data=body, headers=headers) as response:
             await response.read()
             return response.status
     except ClientError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml._yaml import CParser
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
@@ -23,6 +22,8 @@ from rostray.core import yamlload
 
 class CParsedStrictLoader(yamlload._StrictLoader):
     def __init__(self, stream: str) -> None:
+        from yaml._yaml import CParser  # present only where PyYAML was built with libyaml
+
         self._events = CParser(stream)
         Composer.__init__(self)
         SafeConstructor.__init__(self)

@@ -105,6 +105,7 @@ class Tracker:
         self._checks: dict[str, asyncio.Future[CheckResult | None]] = {}
         self._last_status: dict[str, str] = {}
         self._via: dict[str, str] = {}  # how the next poll's result counts: poll | reconcile
+        self._announced: dict[str, set[str]] = {}  # statuses announced for the current operation
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
@@ -115,6 +116,8 @@ class Tracker:
     async def start(self, known: list[Launch], unfinished: list[Launch]) -> None:
         for launch in known:
             self._tokens[launch.token] = launch.stack_id
+            if launch.finished_at is not None:
+                self._announced[launch.stack_id] = {launch.status}
         for launch in unfinished:
             self.track(launch, first_check_in=0.0, via="reconcile")
         self._poller = asyncio.get_running_loop().create_task(self._poll_loop())
@@ -161,6 +164,7 @@ class Tracker:
         self, launch: Launch, *, first_check_in: float | None = None, via: str = "poll"
     ) -> None:
         self._tokens[launch.token] = launch.stack_id
+        self._announced.pop(launch.stack_id, None)  # a new operation starts
         if event := self._pending.pop(launch.token, None):
             event.set()
         delay = self.policy.grace if first_check_in is None else first_check_in
@@ -247,6 +251,12 @@ class Tracker:
                 CallbackReceived(payload.stack_id, payload.status, "mismatch", detail)
             )
             return
+        if payload.status in self._announced.get(payload.stack_id, ()):
+            # Already announced for this operation: a duplicate can only be declined, so it
+            # costs no GetStack (a flood of replays cannot burn the API quota).
+            await self._store.set_verdict(callback_id, "duplicate", "already announced")
+            self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "duplicate"))
+            return
         self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "pending"))
         await self._verify(payload.stack_id, callback_id, payload.status)
 
@@ -274,8 +284,9 @@ class Tracker:
     async def check(self, stack_id: str, *, via: str) -> CheckResult | None:
         """GetStack and announce a terminal status; concurrent checks of a stack share one."""
         running = self._checks.get(stack_id)
-        if running is not None:
-            return await asyncio.shield(running)
+        if running is not None:  # joined someone else's check: the announcement is theirs
+            shared = await asyncio.shield(running)
+            return CheckResult(shared.status, False) if shared is not None else None
         future: asyncio.Future[CheckResult | None] = asyncio.get_running_loop().create_future()
         self._checks[stack_id] = future
         try:
@@ -327,6 +338,7 @@ class Tracker:
         )
         self._untrack(launch.stack_id)
         self._last_status.pop(launch.stack_id, None)
+        self._announced.setdefault(launch.stack_id, set()).add(info.status)
         if announced:
             self._bus.publish(
                 StackFinished(

@@ -32,11 +32,6 @@ from rostray.sandbox import Sandbox
 LAUNCHES = int(os.environ.get("ROSTRAY_KILL9_LAUNCHES", "100"))
 PARALLEL = 6
 SEED = 20261129
-TEMPLATES = {
-    "seed": "seed-webhook",  # CREATE_COMPLETE almost at once
-    "sleep": None,  # written below: ALIYUN::ROS::Sleep, in progress for a while
-    "timeout": None,  # written below: a WaitCondition that times out and rolls back
-}
 
 
 POINTS = {  # where a run is killed, and how many of every 20 runs
@@ -61,6 +56,8 @@ class Run:
 
 
 def write_templates(folder: Path) -> dict[str, str]:
+    """seed: CREATE_COMPLETE almost at once; sleep: ALIYUN::ROS::Sleep, in progress a while;
+    timeout: a WaitCondition nobody signals, so it times out and rolls back."""
     sleep = folder / "sleep.json"
     sleep.write_text(
         json.dumps(
@@ -239,9 +236,6 @@ async def test_kill_minus_nine_at_random_points(sandbox: Sandbox, tmp_path: Path
     launch_seconds = time.monotonic() - started
     unexpected = [(r.name, r.returncode, r.stderr) for r in runs if r.returncode not in (0, 1, -9)]
     assert not unexpected, unexpected[:3]
-    if os.environ.get("ROSTRAY_KILL9_DEBUG"):
-        for run in runs:
-            print(run.name, run.point, run.returncode, run.launched, run.result is not None)
     names = [run.name for run in runs]
     await settle_sandbox(sandbox, names)
     db = data_dir() / "history.sqlite3"

@@ -34,6 +34,8 @@ MODULES = [
     "bench.prototypes.receiver",
     "bench.prototypes.store",
     "bench.prototypes.tracker",
+    "bench.prototypes.ros",
+    "bench.prototypes.yaml_loader",
 ]
 
 
