@@ -105,7 +105,7 @@ def test_runtime_dir_tightens_a_loose_fallback_and_refuses_a_file(
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG runtime dir is Linux/BSD")
 def test_runtime_dir_uses_xdg_runtime_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    runtime = tmp_path / "run"
+    runtime = tmp_path / "xdg-runtime"
     runtime.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     assert config.runtime_dir() == runtime / "rostray"
