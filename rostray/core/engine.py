@@ -55,6 +55,7 @@ class LaunchRequest:
     tags: Mapping[str, str] = field(default_factory=dict)
     extra_notification_urls: tuple[str, ...] = ()
     template_name: str = ""
+    allow_polling: bool = False  # no verified public URL: launch anyway, learn by polling
 
 
 def check_parameters(
@@ -293,7 +294,7 @@ class Engine:
         ros, store, receiver, tracker = self._parts()
         masked = check_parameters(req.template_body, req.parameters)
         base = self.callback_base_url()
-        if base is None and not allow_polling:
+        if base is None and not (allow_polling or req.allow_polling):
             raise LaunchRefused(
                 f"{self.no_callback_reason()}. Fix the tunnel, or launch anyway and learn the "
                 "result by polling (--poll)."
@@ -324,6 +325,7 @@ class Engine:
             raise
         request = {
             "template_name": req.template_name,
+            "template_body": req.template_body,  # lets "Update stack" start from it
             "parameters": masked,
             "timeout_minutes": req.timeout_minutes,
             "disable_rollback": req.disable_rollback,

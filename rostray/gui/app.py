@@ -90,6 +90,7 @@ class Controller(QObject):
         self.language = ui_language(self.settings)
         self.quit_requested: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.forms: list[LaunchForm] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self.settings_dialog: SettingsDialog | None = None
 
         self.bridge = EngineBridge()
@@ -163,11 +164,29 @@ class Controller(QObject):
         return form
 
     def open_update_form(self, stack_id: str) -> LaunchForm:
+        """The launch form, prefilled with the stack's template and (unmasked) parameters."""
         form = self._new_form(
             UpdateBackend(self.engine, stack_id), self.tr("Update stack — rostray")
         )
         form.show()
+        task = asyncio.ensure_future(self._prefill_update(form, stack_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return form
+
+    async def _prefill_update(self, form: LaunchForm, stack_id: str) -> None:
+        launch = await self.engine.find(stack_id)
+        body = launch.request.get("template_body")
+        if not isinstance(body, str) or not form.load_template_text(
+            body, str(launch.request.get("template_name") or "template")
+        ):
+            return
+        known = {
+            k: v
+            for k, v in (launch.request.get("parameters") or {}).items()
+            if v != "****"  # NoEcho values were never stored; the user types them again
+        }
+        form.prefill(None, launch.stack_name, known)
 
     def open_settings(self) -> None:
         if self.settings_dialog is not None and self.settings_dialog.isVisible():

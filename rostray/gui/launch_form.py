@@ -366,6 +366,11 @@ class LaunchOptionsBox(QGroupBox):
         self.rollback_check = QCheckBox(self.tr("Disable rollback (keep resources on failure)"))
         form.addRow(self._label(self.tr("On failure"), self.rollback_check), self.rollback_check)
 
+        self.poll_check = QCheckBox(
+            self.tr("If ROS cannot reach this computer, launch anyway and poll for the result")
+        )
+        form.addRow(self._label(self.tr("No tunnel"), self.poll_check), self.poll_check)
+
         self.tags_edit = QLineEdit()
         self.tags_edit.setPlaceholderText(self.tr("env=dev, team=platform"))
         self.tags_edit.setClearButtonEnabled(True)
@@ -510,6 +515,7 @@ class LaunchForm(QWidget):
         self.options = LaunchOptionsBox()
         self.timeout_spin = self.options.timeout_spin
         self.rollback_check = self.options.rollback_check
+        self.poll_check = self.options.poll_check
         self.tags_edit, self.tags_error = self.options.tags_edit, self.options.tags_error
         self.urls_edit, self.urls_error = self.options.urls_edit, self.options.urls_error
         self.content_layout.addWidget(self.options)
@@ -841,6 +847,7 @@ class LaunchForm(QWidget):
             tags=tags,
             extra_notification_urls=urls,
             template_name=self.template_name,
+            allow_polling=self.poll_check.isChecked(),
         )
 
     def submit(self) -> asyncio.Task[Any] | None:
