@@ -20,6 +20,7 @@ from rostray.commands.output import result_json
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
 from rostray.core.tunnels import TunnelState
+from rostray.desktop_notify import markup_inert, query_server_capabilities
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class DesktopAlerts:
     def __init__(self) -> None:
         self._notifier: Any = None
         self._failed = False
+        self._markup: bool | None = None
 
     async def send(self, event: StackFinished, max_outputs: int) -> bool:
         if self._failed:
@@ -58,16 +60,31 @@ class DesktopAlerts:
                 self._notifier = DesktopNotifier(app_name="rostray")
             from desktop_notifier import Urgency
 
+            if self._markup is None:
+                self._markup = "body-markup" in await query_server_capabilities()
             alert = compose(event, max_outputs)
-            await self._notifier.send(
-                title=alert.title,
-                message=alert.body,
-                urgency=Urgency.Critical if alert.urgent else Urgency.Normal,
+            dispatched = asyncio.Event()  # desktop-notifier logs send errors and returns
+            await asyncio.wait_for(
+                self._notifier.send(
+                    # Payload text must never render as markup: escape it for servers that
+                    # render body markup, look-alikes in the summary (some render it too).
+                    title=markup_inert(alert.title, self._markup),
+                    message=alert.body_markup() if self._markup else alert.body,
+                    urgency=Urgency.Critical if alert.urgent else Urgency.Normal,
+                    on_dispatched=dispatched.set,
+                ),
+                10,
             )
+            if not dispatched.is_set():
+                raise RuntimeError("no notification server accepted the notification")
             return True
         except Exception as exc:  # no D-Bus, no server, no package: print-only mode
             self._failed = True
-            log.warning("desktop notifications unavailable: %s", exc)
+            print(
+                f"rostray: desktop notifications unavailable ({exc}); results are printed only",
+                file=sys.stderr,
+                flush=True,
+            )
             return False
 
 

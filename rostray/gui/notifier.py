@@ -12,7 +12,7 @@
 
 Payload text is never markup: ``compose()`` makes it inert, the D-Bus body is HTML-escaped
 only when the server says it renders markup, and the tray fallback replaces markup
-characters (see ``tray.markup_inert``).
+characters (see ``rostray.desktop_notify.markup_inert``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import platform
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -35,13 +34,11 @@ from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert, compose, summarize
 from rostray.core.events import StackFinished
 from rostray.core.text import inert
-from rostray.gui.tray import markup_inert
+from rostray.desktop_notify import markup_inert, query_server_capabilities
 
 log = logging.getLogger(__name__)
 
 IN_APP = "in-app"  # the name reported when no popup backend is left
-NOTIFICATIONS_BUS_NAME = "org.freedesktop.Notifications"
-NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 
 
 # -- what an alert is and what happened to it ---------------------------------------------------
@@ -128,34 +125,6 @@ class AlertActions(Protocol):
 
 class BackendUnavailable(RuntimeError):
     """This backend cannot work here (no tray, no notification service, …)."""
-
-
-async def query_server_capabilities() -> frozenset[str]:
-    """The notification server's own GetCapabilities list (desktop-notifier does not expose
-    "body-markup"). Empty where no freedesktop server is used."""
-    if platform.system() != "Linux":
-        return frozenset()
-    from dbus_fast import Message, MessageType
-    from dbus_fast.aio import MessageBus
-    from dbus_fast.errors import DBusError
-
-    bus = await MessageBus().connect()
-    try:
-        reply = await bus.call(
-            Message(
-                destination=NOTIFICATIONS_BUS_NAME,
-                path=NOTIFICATIONS_PATH,
-                interface=NOTIFICATIONS_BUS_NAME,
-                member="GetCapabilities",
-            )
-        )
-    finally:
-        bus.disconnect()
-    if reply is None or reply.message_type == MessageType.ERROR:
-        name = reply.error_name if reply is not None else "org.freedesktop.DBus.Error.Failed"
-        detail = str(reply.body[0]) if reply is not None and reply.body else ""
-        raise DBusError(name or "org.freedesktop.DBus.Error.Failed", detail)
-    return frozenset(str(item) for item in reply.body[0])
 
 
 class DesktopNotifierBackend:

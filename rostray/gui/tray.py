@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from rostray.core.alerts import FRIENDLY
 from rostray.core.events import SUCCESS_STATUSES
 from rostray.core.text import inert
+from rostray.desktop_notify import markup_inert
 from rostray.gui.icons import IconSet, TrayState, icon_name, variant_for
 
 # Tunnel phases that mean "callbacks cannot reach us right now" (supervisor states:
@@ -33,26 +34,14 @@ from rostray.gui.icons import IconSet, TrayState, icon_name, variant_for
 # The supervisor's phases are off|starting|verified|degraded|down (rostray.core.tunnels).
 TUNNEL_DOWN_PHASES = frozenset({"degraded", "down"})
 # Where Qt may hand tray text to something that renders markup (see module docstring).
-MARKUP_RISK = sys.platform not in ("win32", "darwin")
 # macOS opens the menu on click; elsewhere a left click (when delivered at all) opens the app.
 CLICK_OPENS_WINDOW = sys.platform != "darwin"
 
 MENU_RECENT = 5
 TOOLTIP_STACKS = 3
 TOOLTIP_REFRESH_MS = 15_000  # only while stacks are in flight
-LOOKALIKES = str.maketrans({"<": "‹", ">": "›", "&": "＆"})
 PAUSE_CHOICES = ("15min", "1h", "tomorrow")
 MORNING_HOUR = 8
-
-
-def markup_inert(text: str, risky: bool = MARKUP_RISK) -> str:
-    """Text that no markup renderer can read as tags or entities.
-
-    Escaping (``&lt;``) would show literally on servers that do not render markup, and the
-    Qt fallbacks cannot tell which kind they talk to; look-alike characters read the same
-    everywhere. The exact text stays available in the app (history, copy buttons).
-    """
-    return text.translate(LOOKALIKES) if risky else text
 
 
 def menu_text(text: str) -> str:
