@@ -78,12 +78,19 @@ def credentials(sandbox: Sandbox) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize(
+    ("capabilities", "shown"),
+    [
+        (["body", "actions"], 'Data: {"1": "<b>done</b>"}'),  # rendered as plain text
+        (["body", "body-markup"], 'Data: {"1": "&lt;b&gt;done&lt;/b&gt;"}'),  # escaped
+    ],
+)
 async def test_headless_prints_and_notifies(
-    session_bus: str, sandbox: Sandbox, tmp_path: Path
+    session_bus: str, sandbox: Sandbox, tmp_path: Path, capabilities: list[str], shown: str
 ) -> None:
     env = credentials(sandbox)
     stack_id = await finished_while_away(sandbox, tmp_path, env)
-    async with serve(["body", "actions"]) as server:
+    async with serve(capabilities) as server:
         result, _ = await headless_result(sandbox, env)
         [call] = await server.wait_calls(1, timeout=10)
     assert (result["Event"], result["StackId"], result["Status"], result["Via"]) == (
