@@ -80,11 +80,7 @@ class DesktopAlerts:
             return True
         except Exception as exc:  # no D-Bus, no server, no package: print-only mode
             self._failed = True
-            print(
-                f"rostray: desktop notifications unavailable ({exc}); results are printed only",
-                file=sys.stderr,
-                flush=True,
-            )
+            log.warning("desktop notifications unavailable (%s); results are printed only", exc)
             return False
 
 

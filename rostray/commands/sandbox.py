@@ -55,6 +55,10 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"rostray sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
+    stop = asyncio.Event()  # before the line below: a SIGTERM right after it must work
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     # The secret is printed on purpose: it is the sandbox's own local credential, which the
     # user passes to the SDK. Real AccessKey secrets never reach this code.
     print(
@@ -63,10 +67,6 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
         f"access_key_secret={sandbox.access_key_secret} region={args.region}",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
     finally:

@@ -84,6 +84,7 @@ def make_engine(args: argparse.Namespace) -> Engine:
         force_sandbox=args.sandbox,
         endpoint=args.endpoint,
         force_tunnel=getattr(args, "tunnel", False),
+        reconcile=getattr(args, "headless", False),
     )
 
 

@@ -94,10 +94,14 @@ class Engine:
         poll_policy: PollPolicy | None = None,
         force_tunnel: bool = False,
         tunnel_policy: SupervisorPolicy | None = None,
+        reconcile: bool = True,
     ) -> None:
         self.settings = settings or Settings()
         self._force_tunnel = force_tunnel
         self._tunnel_policy = tunnel_policy
+        # Short-lived commands must not take the exactly-once gate for results they would
+        # never show; the tray app and headless mode reconcile.
+        self._reconcile = reconcile
         self._explicit = credentials
         self._force_sandbox = force_sandbox or self.settings.ros.credentials == "sandbox"
         self._endpoint = endpoint or self.settings.ros.endpoint
@@ -168,7 +172,7 @@ class Engine:
             )
             await self.tunnel.start()
         known = await self.store.history(limit=10_000)
-        unfinished = await self.store.unfinished()
+        unfinished = await self.store.unfinished() if self._reconcile else []
         await self.tracker.start(known, unfinished)
         log.info("engine started on the %s", self.mode_description)
         return self

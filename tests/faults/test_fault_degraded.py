@@ -272,11 +272,6 @@ async def test_no_dbus_still_prints_results(sandbox: Sandbox, config: Path) -> N
     assert (finished["Event"], finished["Status"]) == ("StackFinished", "UPDATE_COMPLETE")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desktop-notifier logs a traceback and returns normally when the bus is missing, so "
-    "headless never switches to print-only with one clear line (recommendation H1)",
-)
 async def test_no_dbus_is_one_clear_line(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -341,11 +341,6 @@ async def test_orphan_from_a_kill_during_create_stack(sandbox: Sandbox, tmp_path
     assert [r["StackName"] for r in results] == ["orphan"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="every CLI engine reconciles all unfinished stacks at start and takes the "
-    "exactly-once gate for results it never shows (recommendation E2 in docs/security.md)",
-)
 async def test_a_later_cli_run_does_not_swallow_a_result(sandbox: Sandbox, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[tracker]\npoll_grace_seconds = 1.0\n", encoding="utf-8")

@@ -117,11 +117,6 @@ async def test_hostile_outputs_in_json_results(sandbox: Sandbox, files: dict[str
     json.loads(out.decode("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="StatusReason is printed with json.dumps(ensure_ascii=False); a lone surrogate in "
-    "it crashes print() (commands/stacks.py report(); recommendation C3 in docs/security.md)",
-)
 async def test_hostile_reason_in_json_results(sandbox: Sandbox, files: dict[str, Path]) -> None:
     args = (str(files["template"]), "--wait", "--json", "--config", str(files["config"]))
     failing = asyncio.create_task(

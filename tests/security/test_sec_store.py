@@ -1,0 +1,40 @@
+"""The history store under hostile input: a token holder cannot fill the disk with callbacks,
+and text that is legal JSON but not Unicode (lone surrogates) cannot block a write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rostray.core.store import PRUNE_EVERY, Store
+
+
+def store_with_launch(path: Path, **kw: int) -> Store:
+    store = Store.open(path, **kw)
+    store.add_launch(
+        stack_id="s-1", stack_name="n", region="r", endpoint="e", sandbox=True,
+        token="t" * 43, notification_url="u",
+    )  # fmt: skip
+    return store
+
+
+def test_callbacks_are_capped_while_running(tmp_path: Path) -> None:
+    store = store_with_launch(tmp_path / "h.sqlite3", max_callbacks=50)
+    ids = [store.record_callback("t" * 43, "s-1", "127.0.0.1", {}, b"{}") for _ in range(1000)]
+    kept = store.recent_callbacks(limit=10_000)
+    assert len(kept) <= 50 + PRUNE_EVERY
+    assert kept[0].id == ids[-1]  # the newest are the ones kept
+    store.close()
+
+
+def test_lone_surrogates_never_block_a_write(tmp_path: Path) -> None:
+    store = store_with_launch(tmp_path / "h.sqlite3")
+    bad = "reason \ud800 \udcff"
+    store.update_status("s-1", "CREATE_IN_PROGRESS", bad)
+    assert store.announce("s-1", "CREATE_FAILED", bad, [{"OutputKey": "k", "OutputValue": bad}])
+    launch = store.get_by_stack("s-1")
+    assert launch.status_reason == "reason \ufffd \ufffd"
+    assert launch.outputs[0]["OutputValue"] == bad  # JSON-escaped, round-trips as given
+    callback = store.record_callback("t" * 43, None, bad, {"X-H": bad}, b"", "invalid", bad)
+    assert store.set_verdict(callback, "invalid", bad)
+    assert store.get_by_stack("\udcff") is None and store.history(search=bad) == []
+    store.close()
