@@ -17,52 +17,52 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../rostray/gui/app.py" line="131"/>
+        <location filename="../../rostray/gui/app.py" line="132"/>
         <source>No system tray found: rostray runs in this window. On GNOME, install the AppIndicator extension to get a tray icon.</source>
         <translation>未找到系统托盘：rostray 将在此窗口中运行。在 GNOME 上，请安装 AppIndicator 扩展以显示托盘图标。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="167"/>
+        <location filename="../../rostray/gui/app.py" line="169"/>
         <source>Update stack — rostray</source>
         <translation>更新资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="194"/>
+        <location filename="../../rostray/gui/app.py" line="213"/>
         <source>Settings saved. Backend and tunnel changes apply after a restart.</source>
         <translation>设置已保存。后端和隧道的更改在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="221"/>
+        <location filename="../../rostray/gui/app.py" line="240"/>
         <source>Keep rostray running?</source>
         <translation>让 rostray 继续运行？</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="224"/>
+        <location filename="../../rostray/gui/app.py" line="243"/>
         <source>There is no system tray. Keep rostray running in the background so it can tell you when stacks finish?</source>
         <translation>没有系统托盘。是否让 rostray 在后台继续运行，以便在资源栈操作完成时通知您？</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="228"/>
+        <location filename="../../rostray/gui/app.py" line="247"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="229"/>
+        <location filename="../../rostray/gui/app.py" line="248"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="297"/>
+        <location filename="../../rostray/gui/app.py" line="316"/>
         <source>{error} — using default settings until it is fixed</source>
         <translation>{error} — 在修正之前使用默认设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="307"/>
+        <location filename="../../rostray/gui/app.py" line="326"/>
         <source>{error} — running on the embedded sandbox instead</source>
         <translation>{error} — 改为在内置沙箱上运行</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="326"/>
+        <location filename="../../rostray/gui/app.py" line="345"/>
         <source>Another program holds rostray&apos;s socket; hand-overs are disabled.</source>
         <translation>另一个程序占用了 rostray 的套接字，命令行转交已禁用。</translation>
     </message>
@@ -271,164 +271,164 @@
         <translation>有 URL 重复。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="461"/>
+        <location filename="../../rostray/gui/launch_form.py" line="466"/>
         <source>Launch stack — rostray</source>
         <translation>创建资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="507"/>
+        <location filename="../../rostray/gui/launch_form.py" line="512"/>
         <source>Choose a template to see its parameters.</source>
         <translation>选择模板后即可查看其参数。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="529"/>
+        <location filename="../../rostray/gui/launch_form.py" line="535"/>
         <source>Stack</source>
         <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="540"/>
+        <location filename="../../rostray/gui/launch_form.py" line="546"/>
         <source>New name</source>
         <translation>新名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="541"/>
+        <location filename="../../rostray/gui/launch_form.py" line="547"/>
         <source>Suggest a fresh, unique stack name</source>
         <translation>生成一个新的、不重复的资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="546"/>
+        <location filename="../../rostray/gui/launch_form.py" line="552"/>
         <source>Stack name</source>
         <translation>资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="552"/>
+        <location filename="../../rostray/gui/launch_form.py" line="558"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="567"/>
+        <location filename="../../rostray/gui/launch_form.py" line="573"/>
         <source>Validate</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="568"/>
+        <location filename="../../rostray/gui/launch_form.py" line="574"/>
         <source>Ask ROS to check the template (ValidateTemplate)</source>
         <translation>请 ROS 校验模板（ValidateTemplate）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="571"/>
+        <location filename="../../rostray/gui/launch_form.py" line="577"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="574"/>
-        <location filename="../../rostray/gui/launch_form.py" line="961"/>
+        <location filename="../../rostray/gui/launch_form.py" line="580"/>
+        <location filename="../../rostray/gui/launch_form.py" line="968"/>
         <source>Launch</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="626"/>
+        <location filename="../../rostray/gui/launch_form.py" line="632"/>
         <source>The file is larger than ROS&apos;s limit of {0} bytes.</source>
         <translation>文件超过 ROS 的大小上限（{0} 字节）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="633"/>
+        <location filename="../../rostray/gui/launch_form.py" line="639"/>
         <source>The file is not UTF-8 text, so it is not a template.</source>
         <translation>该文件不是 UTF-8 文本，因此不是模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="638"/>
+        <location filename="../../rostray/gui/launch_form.py" line="644"/>
         <source>Cannot read the file: {0}</source>
         <translation>无法读取文件：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="671"/>
+        <location filename="../../rostray/gui/launch_form.py" line="677"/>
         <source>Could not load {0} — {1}</source>
         <translation>无法加载 {0} — {1}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="673"/>
+        <location filename="../../rostray/gui/launch_form.py" line="679"/>
         <source>Still using {0}.</source>
         <translation>仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="805"/>
+        <location filename="../../rostray/gui/launch_form.py" line="811"/>
         <source>The template does not define: {0}</source>
         <translation>模板中未定义：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="815"/>
-        <location filename="../../rostray/gui/launch_form.py" line="912"/>
+        <location filename="../../rostray/gui/launch_form.py" line="821"/>
+        <location filename="../../rostray/gui/launch_form.py" line="919"/>
         <source>Choose a template first.</source>
         <translation>请先选择模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="823"/>
+        <location filename="../../rostray/gui/launch_form.py" line="829"/>
         <source>Choose a region.</source>
         <translation>请选择地域。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="828"/>
+        <location filename="../../rostray/gui/launch_form.py" line="834"/>
         <source>Please correct the highlighted fields.</source>
         <translation>请修正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="853"/>
+        <location filename="../../rostray/gui/launch_form.py" line="860"/>
         <source>Launching {0}…</source>
         <translation>正在创建 {0}…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="857"/>
+        <location filename="../../rostray/gui/launch_form.py" line="864"/>
         <source>Internal error: no event loop is running.</source>
         <translation>内部错误：事件循环未运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="889"/>
+        <location filename="../../rostray/gui/launch_form.py" line="896"/>
         <source>Launch refused: {0}</source>
         <translation>创建被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="893"/>
+        <location filename="../../rostray/gui/launch_form.py" line="900"/>
         <source>Launch failed</source>
         <translation>创建失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="898"/>
+        <location filename="../../rostray/gui/launch_form.py" line="905"/>
         <source>Launch failed: {0}</source>
         <translation>创建失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="917"/>
+        <location filename="../../rostray/gui/launch_form.py" line="924"/>
         <source>Validating…</source>
         <translation>正在校验…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="928"/>
+        <location filename="../../rostray/gui/launch_form.py" line="935"/>
         <source>The template is not valid</source>
         <translation>模板无效</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="934"/>
+        <location filename="../../rostray/gui/launch_form.py" line="941"/>
         <source>Validation failed: {0}</source>
         <translation>校验失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="950"/>
+        <location filename="../../rostray/gui/launch_form.py" line="957"/>
         <source>ROS accepts this template: {0} parameters, {1} resources, {2} outputs.</source>
         <translation>模板校验通过：{0} 个参数、{1} 个资源、{2} 个输出。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="953"/>
+        <location filename="../../rostray/gui/launch_form.py" line="960"/>
         <source>Resource types: {0}</source>
         <translation>资源类型：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="961"/>
+        <location filename="../../rostray/gui/launch_form.py" line="968"/>
         <source>Launching…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="986"/>
+        <location filename="../../rostray/gui/launch_form.py" line="993"/>
         <source>Request ID: {0}</source>
         <translation>请求 ID：{0}</translation>
     </message>
@@ -462,26 +462,36 @@
     </message>
     <message>
         <location filename="../../rostray/gui/launch_form.py" line="370"/>
+        <source>If ROS cannot reach this computer, launch anyway and poll for the result</source>
+        <translation>如果 ROS 无法访问本机，仍然创建并通过轮询获取结果</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="372"/>
+        <source>No tunnel</source>
+        <translation>无隧道时</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/launch_form.py" line="375"/>
         <source>env=dev, team=platform</source>
         <translation>env=dev, team=platform</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="375"/>
+        <location filename="../../rostray/gui/launch_form.py" line="380"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="381"/>
+        <location filename="../../rostray/gui/launch_form.py" line="386"/>
         <source>https://example.com/hook (one per line, up to 4)</source>
         <translation>https://example.com/hook（每行一个，最多 4 个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="387"/>
+        <location filename="../../rostray/gui/launch_form.py" line="392"/>
         <source>rostray adds its own callback URL; these receive the same notifications.</source>
         <translation>rostray 会自动添加自己的回调 URL；这些 URL 也会收到相同的通知。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="390"/>
+        <location filename="../../rostray/gui/launch_form.py" line="395"/>
         <source>Notify URLs</source>
         <translation>通知 URL</translation>
     </message>
@@ -507,37 +517,37 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="403"/>
+        <location filename="../../rostray/gui/notifier.py" line="372"/>
         <source>rostray test notification</source>
         <translation>rostray 测试通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="404"/>
+        <location filename="../../rostray/gui/notifier.py" line="373"/>
         <source>Notifications work. Finished stacks will look like this.</source>
         <translation>通知功能正常。资源栈操作完成时，通知就会像这样显示。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="473"/>
+        <location filename="../../rostray/gui/notifier.py" line="442"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="474"/>
+        <location filename="../../rostray/gui/notifier.py" line="443"/>
         <source>Show details</source>
         <translation>查看详情</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="478"/>
+        <location filename="../../rostray/gui/notifier.py" line="447"/>
         <source>Copy {key}</source>
         <translation>复制 {key}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="478"/>
+        <location filename="../../rostray/gui/notifier.py" line="447"/>
         <source>Copy value</source>
         <translation>复制值</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="483"/>
+        <location filename="../../rostray/gui/notifier.py" line="452"/>
         <source>Open in ROS console</source>
         <translation>在 ROS 控制台中打开</translation>
     </message>
@@ -1468,209 +1478,209 @@
 <context>
     <name>TrayController</name>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="148"/>
+        <location filename="../../rostray/gui/tray.py" line="137"/>
         <source>Pause notifications</source>
         <translation>暂停通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../rostray/gui/tray.py" line="278"/>
+        <location filename="../../rostray/gui/tray.py" line="267"/>
         <source>%n stack(s) in progress</source>
         <translation>
             <numerusform>%n 个资源栈进行中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="281"/>
+        <location filename="../../rostray/gui/tray.py" line="270"/>
         <source>{name}: {status}, {elapsed}</source>
         <translation>{name}：{status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="288"/>
+        <location filename="../../rostray/gui/tray.py" line="277"/>
         <source>+{n} more</source>
         <translation>另有 {n} 个</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="292"/>
+        <location filename="../../rostray/gui/tray.py" line="281"/>
         <source>Last: {result}</source>
         <translation>最近：{result}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="294"/>
+        <location filename="../../rostray/gui/tray.py" line="283"/>
         <source>No stacks in progress</source>
         <translation>没有进行中的资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="297"/>
+        <location filename="../../rostray/gui/tray.py" line="286"/>
         <source>Notifications paused until {time}</source>
         <translation>通知已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="303"/>
+        <location filename="../../rostray/gui/tray.py" line="292"/>
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="306"/>
+        <location filename="../../rostray/gui/tray.py" line="295"/>
         <source>{m} min</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="307"/>
+        <location filename="../../rostray/gui/tray.py" line="296"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="312"/>
+        <location filename="../../rostray/gui/tray.py" line="301"/>
         <source>Tunnel: not in use</source>
         <translation>隧道：未使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="315"/>
+        <location filename="../../rostray/gui/tray.py" line="304"/>
         <source>off</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="316"/>
+        <location filename="../../rostray/gui/tray.py" line="305"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="317"/>
+        <location filename="../../rostray/gui/tray.py" line="306"/>
         <source>verified</source>
         <translation>已验证</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="318"/>
+        <location filename="../../rostray/gui/tray.py" line="307"/>
         <source>degraded</source>
         <translation>不稳定</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="319"/>
+        <location filename="../../rostray/gui/tray.py" line="308"/>
         <source>down</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="321"/>
+        <location filename="../../rostray/gui/tray.py" line="310"/>
         <source>Tunnel: {phase}</source>
         <translation>隧道：{phase}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="324"/>
+        <location filename="../../rostray/gui/tray.py" line="313"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="336"/>
+        <location filename="../../rostray/gui/tray.py" line="325"/>
         <source>created</source>
         <translation>已创建</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="337"/>
+        <location filename="../../rostray/gui/tray.py" line="326"/>
         <source>updated</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="338"/>
+        <location filename="../../rostray/gui/tray.py" line="327"/>
         <source>deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="339"/>
+        <location filename="../../rostray/gui/tray.py" line="328"/>
         <source>creation failed</source>
         <translation>创建失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="340"/>
+        <location filename="../../rostray/gui/tray.py" line="329"/>
         <source>update failed</source>
         <translation>更新失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="341"/>
+        <location filename="../../rostray/gui/tray.py" line="330"/>
         <source>deletion failed</source>
         <translation>删除失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="342"/>
+        <location filename="../../rostray/gui/tray.py" line="331"/>
         <source>creation failed, rolled back</source>
         <translation>创建失败，已回滚</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="343"/>
+        <location filename="../../rostray/gui/tray.py" line="332"/>
         <source>creation failed, rollback failed</source>
         <translation>创建失败，回滚失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="344"/>
+        <location filename="../../rostray/gui/tray.py" line="333"/>
         <source>update failed, rolled back</source>
         <translation>更新失败，已回滚</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="345"/>
+        <location filename="../../rostray/gui/tray.py" line="334"/>
         <source>update failed, rollback failed</source>
         <translation>更新失败，回滚失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="351"/>
+        <location filename="../../rostray/gui/tray.py" line="340"/>
         <source>{name} {word}</source>
         <translation>{name} {word}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="368"/>
+        <location filename="../../rostray/gui/tray.py" line="357"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="369"/>
+        <location filename="../../rostray/gui/tray.py" line="358"/>
         <source>Launch stack…</source>
         <translation>创建资源栈…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="374"/>
+        <location filename="../../rostray/gui/tray.py" line="363"/>
         <source>{name} — {status}, {elapsed}</source>
         <translation>{name} — {status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="384"/>
+        <location filename="../../rostray/gui/tray.py" line="373"/>
         <source>No stacks yet</source>
         <translation>暂无资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="388"/>
+        <location filename="../../rostray/gui/tray.py" line="377"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="391"/>
+        <location filename="../../rostray/gui/tray.py" line="380"/>
         <source>Send test notification</source>
         <translation>发送测试通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="393"/>
+        <location filename="../../rostray/gui/tray.py" line="382"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="399"/>
+        <location filename="../../rostray/gui/tray.py" line="388"/>
         <source>Paused until {time}</source>
         <translation>已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="403"/>
+        <location filename="../../rostray/gui/tray.py" line="392"/>
         <source>For 15 minutes</source>
         <translation>15 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="404"/>
+        <location filename="../../rostray/gui/tray.py" line="393"/>
         <source>For 1 hour</source>
         <translation>1 小时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="405"/>
+        <location filename="../../rostray/gui/tray.py" line="394"/>
         <source>Until tomorrow morning</source>
         <translation>直到明天早上</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="410"/>
+        <location filename="../../rostray/gui/tray.py" line="399"/>
         <source>Resume notifications</source>
         <translation>恢复通知</translation>
     </message>
