@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rostray.core.strictjson import strict_hooks
 from rostray.core.text import scrub_surrogates
 
 DEFAULT_DESCRIPTION = "No description given"  # what ROS (and Heat) send for an empty one
@@ -32,6 +33,9 @@ _BOM = b"\xef\xbb\xbf"
 
 class PayloadError(ValueError):
     """The body is not a ROS stack notification; the message is short and safe to log."""
+
+
+_STRICT = strict_hooks(PayloadError, lambda key: repr(_clip(key)))
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,7 @@ def _decode_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        document = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        document = json.loads(text, **_STRICT)
     except PayloadError:
         raise
     except json.JSONDecodeError as exc:
@@ -112,20 +114,6 @@ def _decode_json(body: bytes) -> Any:
         raise PayloadError(f"invalid JSON value: {_clip(str(exc))}") from None
     _check_tree(document)
     return document
-
-
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A body with two StackIds means two things; refuse it rather than pick one."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise PayloadError(f"duplicate key {_clip(key)!r}")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise PayloadError(f"{name} is not valid JSON")
 
 
 def _check_tree(document: Any) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from rostray.core.strictjson import strict_hooks
+
 MAX_TEMPLATE_BYTES = 524_288  # ROS's TemplateBody limit
 MAX_DEPTH = 128
 MAX_NODES = 1_000_000  # counted with multiplicity, so YAML aliases cannot hide a bomb
@@ -20,6 +22,9 @@ MAX_NODES = 1_000_000  # counted with multiplicity, so YAML aliases cannot hide 
 
 class LoadError(ValueError):
     """The document is not a well-formed template document; the message says where."""
+
+
+_STRICT = strict_hooks(LoadError, lambda key: _clip(repr(key)))
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -97,19 +102,6 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 _StrictLoader.add_multi_constructor("!", _construct_short_tag)
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise LoadError(f"duplicate key {_clip(repr(key))}")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise LoadError(f"{name} is not valid JSON")
-
-
 def check_bounds(document: Any) -> None:
     """Walk the tree once, counting shared nodes every time they are reached."""
     stack: list[tuple[Any, int]] = [(document, 0)]
@@ -161,9 +153,7 @@ def load_document(data: str | bytes, *, max_bytes: int = MAX_TEMPLATE_BYTES) -> 
 
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        return json.loads(text, **_STRICT)
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
