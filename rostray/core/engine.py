@@ -161,6 +161,8 @@ class Engine:
             on_probe=self.prober.handle_probe,
         )
         await self.receiver.start()
+        if self.receiver.warning:  # e.g. the configured port was taken: a free one is used
+            self.warnings.append(self.receiver.warning)
         if self.needs_tunnel:
             self.tunnel = TunnelSupervisor(
                 self.settings.tunnel,
