@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -155,8 +156,22 @@ def run_headless(args: argparse.Namespace) -> int:
         return 2
 
 
+def has_display(environ: dict[str, str] | None = None) -> bool:
+    """Whether a GUI can open here (on Linux Qt aborts the process without a display)."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def run_default(args: argparse.Namespace) -> int:
-    """The tray app when Qt is installed; headless otherwise."""
+    """The tray app when Qt is installed and a display exists; headless otherwise."""
+    if not has_display():
+        print(
+            "rostray: no display found; running headless (results print as JSON lines).",
+            file=sys.stderr,
+        )
+        return run_headless(args)
     try:
         from rostray.gui.app import run_gui  # type: ignore[attr-defined]
     except ImportError:

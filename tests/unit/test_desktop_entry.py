@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,13 @@ def test_entries_pass_desktop_file_validate(tmp_path: Path) -> None:
             ["desktop-file-validate", str(path)], capture_output=True, text=True
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_display_means_headless(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rostray.commands.headless import has_display
+
+    monkeypatch.setattr(sys, "platform", "linux")  # only Linux needs a display server
+    assert not has_display({})
+    assert has_display({"DISPLAY": ":0"})
+    assert has_display({"WAYLAND_DISPLAY": "wayland-0"})
+    assert has_display({"QT_QPA_PLATFORM": "offscreen"})
