@@ -107,10 +107,7 @@ class GroupCommit:
 
 # --- payload: one decoder object instead of one per call ---------------------------------------
 
-_DECODER = json.JSONDecoder(
-    object_pairs_hook=payload_module._reject_duplicates,
-    parse_constant=payload_module._reject_constant,
-)
+_DECODER = payload_module._DECODER  # this fix has since landed in rostray.core.payload
 
 
 def decode_json(body: bytes) -> Any:
