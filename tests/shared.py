@@ -141,3 +141,18 @@ def sandbox_engine(
         poll_policy=policy,
         **kwargs,
     )
+
+
+async def wait_signal(signal: Any, timeout: float = 5.0) -> tuple:
+    """Await a Qt signal from inside a coroutine (qtbot.waitSignal would nest a loop)."""
+    future: asyncio.Future[tuple] = asyncio.get_running_loop().create_future()
+
+    def handler(*args: object) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(handler)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    finally:
+        signal.disconnect(handler)

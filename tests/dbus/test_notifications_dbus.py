@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from fake_notifications import FakeNotifications, serve
 from PySide6.QtGui import QGuiApplication
+from shared import wait_signal
 
 from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert
@@ -70,20 +71,6 @@ async def until(predicate, timeout: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), timeout)
-
-
-async def next_signal(signal, timeout: float = 5.0) -> tuple:
-    future: asyncio.Future[tuple] = asyncio.get_running_loop().create_future()
-
-    def handler(*args: object) -> None:
-        if not future.done():
-            future.set_result(args)
-
-    signal.connect(handler)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    finally:
-        signal.disconnect(handler)
 
 
 @pytest.fixture
@@ -166,7 +153,7 @@ async def test_pressing_copy_puts_the_value_on_the_clipboard(notifier) -> None:
 async def test_show_details_and_body_click_emit_show_stack(notifier) -> None:
     async with serve(FULL) as server:
         [first] = await notify(notifier, server, finished("stack-a"))
-        pending = asyncio.ensure_future(next_signal(notifier.showStack))
+        pending = asyncio.ensure_future(wait_signal(notifier.showStack))
         await asyncio.sleep(0)
         server.press(first, "Show details")
         assert await pending == ("stack-a",)
@@ -174,7 +161,7 @@ async def test_show_details_and_body_click_emit_show_stack(notifier) -> None:
         notifier.result(finished("stack-b"))
         await notifier.idle()
         second = (await server.wait_calls(2))[1]
-        pending = asyncio.ensure_future(next_signal(notifier.showStack))
+        pending = asyncio.ensure_future(wait_signal(notifier.showStack))
         await asyncio.sleep(0)
         server.click(second)
         assert await pending == ("stack-b",)

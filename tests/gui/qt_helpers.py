@@ -1,20 +1,7 @@
-"""Helpers for Qt tests (imported as ``qt_helpers``)."""
+"""Helpers for Qt tests (imported as ``qt_helpers``); the generic ones live in ``shared``."""
 
 from __future__ import annotations
 
-import asyncio
+from shared import wait_signal
 
-
-async def wait_signal(signal, timeout: float = 5.0) -> tuple:
-    """Await a Qt signal from inside a coroutine (qtbot.waitSignal would nest a loop)."""
-    future: asyncio.Future[tuple] = asyncio.get_running_loop().create_future()
-
-    def handler(*args: object) -> None:
-        if not future.done():
-            future.set_result(args)
-
-    signal.connect(handler)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    finally:
-        signal.disconnect(handler)
+__all__ = ["wait_signal"]
