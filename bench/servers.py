@@ -27,7 +27,7 @@ from rostray.core.store import AsyncStore
 
 KINDS = ("bare", "receiver", "receiver-nostore", "prototype")
 PROTOTYPE_FLAGS = ("one_middleware", "timeout_only_when_needed", "static_ok")
-PROTOTYPE_CHANGES = (*PROTOTYPE_FLAGS, "decoder", "group_commit")
+PROTOTYPE_CHANGES = (*PROTOTYPE_FLAGS, "group_commit")
 
 
 async def _serve_forever() -> None:
@@ -63,10 +63,9 @@ async def receiver(
     options: dict[str, object] = {}
     receiver_cls: type[Receiver] = Receiver
     if kind == "prototype":
-        from bench.prototypes.receiver import GroupCommit, TunedReceiver, Tuning, install_decoder
+        from bench.prototypes.receiver import GroupCommit, TunedReceiver, Tuning
 
-        if "decoder" not in off:
-            install_decoder()
+        # (the one-decoder fix has landed in rostray.core.payload: both kinds use it now)
         if "group_commit" not in off:
             record = GroupCommit(store).record_callback
         receiver_cls = TunedReceiver

@@ -15,6 +15,8 @@ from aiohttp import web
 from rostray.config import Settings
 from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine
+from rostray.core.events import StackFinished
+from rostray.core.payload import Output
 from rostray.core.tracker import PollPolicy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,3 +158,31 @@ async def wait_signal(signal: Any, timeout: float = 5.0) -> tuple:
         return await asyncio.wait_for(future, timeout)
     finally:
         signal.disconnect(handler)
+
+
+FIXED_NOW = 1_700_000_000.0
+
+
+def stack_finished(
+    stack_id: str,
+    status: str,
+    outputs: tuple[Output, ...],
+    *,
+    stack_name: str,
+    reason: str = "",
+    sandbox: bool = False,
+) -> StackFinished:
+    """An announced result at a fixed time, launched a minute earlier (notifier tests)."""
+    return StackFinished(
+        stack_id=stack_id,
+        stack_name=stack_name,
+        region="cn-hangzhou",
+        operation="CREATE",
+        status=status,
+        status_reason=reason,
+        outputs=outputs,
+        via="callback",
+        launched_at=FIXED_NOW - 60,
+        sandbox=sandbox,
+        at=FIXED_NOW,
+    )

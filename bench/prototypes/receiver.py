@@ -1,7 +1,7 @@
 """Prototype: the receiver hot path with the per-request overheads the profile showed removed,
 and callbacks persisted by group commit. Stands in for changes to
 ``rostray/core/receiver.py`` (``Receiver._make_app``, ``Receiver._hook``, ``_Delivery.accept``),
-``rostray/core/payload.py`` (``_decode_json``) and ``rostray/core/store.py``
+``rostray/core/store.py``
 (``AsyncStore.record_callback``).
 
 Behaviour is unchanged: the same checks in the same order, the same answers, and every
@@ -11,7 +11,6 @@ callback committed to SQLite before its 200 goes out.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from typing import Any
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
 
-from rostray.core import payload as payload_module
 from rostray.core import receiver as receiver_module
 from rostray.core import store as store_module
 from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
@@ -103,45 +101,6 @@ class GroupCommit:
                         future.set_result(row_id)
         finally:
             self._flusher = None
-
-
-# --- payload: one decoder object instead of one per call ---------------------------------------
-
-_DECODER = payload_module._DECODER  # this fix has since landed in rostray.core.payload
-
-
-def decode_json(body: bytes) -> Any:
-    """``payload._decode_json`` with ``_DECODER.decode`` for ``json.loads(text, **hooks)``,
-    which builds a new JSONDecoder on every call."""
-    raw = bytes(body)
-    if raw.startswith(payload_module._BOM):
-        raw = raw[len(payload_module._BOM) :]
-    if not raw.strip():
-        raise PayloadError("body is empty")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})") from None
-    try:
-        document = _DECODER.decode(text)
-    except PayloadError:
-        raise
-    except json.JSONDecodeError as exc:
-        raise PayloadError(
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        depth = payload_module.MAX_DEPTH
-        raise PayloadError(f"JSON is nested deeper than {depth} levels") from None
-    except ValueError as exc:
-        raise PayloadError(f"invalid JSON value: {payload_module._clip(str(exc))}") from None
-    payload_module._check_tree(document)
-    return document
-
-
-def install_decoder() -> None:
-    """Swap the decoder in, in this (prototype server) process only."""
-    payload_module._decode_json = decode_json
 
 
 # --- receiver ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from fake_notifications import FakeNotifications, serve
 from PySide6.QtGui import QGuiApplication
-from shared import wait_signal
+from shared import FIXED_NOW, stack_finished, wait_signal
 
 from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert
@@ -20,7 +20,7 @@ from rostray.gui.notifier import DesktopNotifierBackend, Notifier
 
 pytestmark = pytest.mark.dbus
 
-NOW = 1_700_000_000.0
+NOW = FIXED_NOW
 FULL = ["body", "body-markup", "actions"]
 PLAIN = ["body", "actions"]
 
@@ -32,18 +32,8 @@ def finished(
     reason: str = "",
     sandbox: bool = False,
 ) -> StackFinished:
-    return StackFinished(
-        stack_id=stack_id,
-        stack_name="web",
-        region="cn-hangzhou",
-        operation="CREATE",
-        status=status,
-        status_reason=reason,
-        outputs=outputs,
-        via="callback",
-        launched_at=NOW - 60,
-        sandbox=sandbox,
-        at=NOW,
+    return stack_finished(
+        stack_id, status, outputs, stack_name="web", reason=reason, sandbox=sandbox
     )
 
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
-from qt_helpers import wait_signal
+from qt_helpers import fit_form, wait_signal
 from shared import FAST_POLL, sandbox_engine
 
 from rostray.assets import resources_dir
@@ -725,14 +725,7 @@ def test_screenshot_of_the_showcase_form(
     fill_password(form)
     form.tags_edit.setText("env=dev, team=platform")
     form.urls_edit.setPlainText("https://hooks.example.com/ros")
-    form.show()
-    form.resize(720, 800)
-    for _ in range(5):  # grow until nothing scrolls (the width changes with the scroll bar)
-        QApplication.processEvents()
-        hidden = form.scroll.verticalScrollBar().maximum()
-        if hidden == 0:
-            break
-        form.resize(720, form.height() + hidden)
+    fit_form(form)
     image = form.grab()
     assert not image.isNull() and image.width() >= 700
     target = tmp_path / "launch-form.png"

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtGui import QGuiApplication
 from qt_helpers import wait_signal
+from shared import FIXED_NOW, stack_finished
 
 from rostray.config import NotificationSettings
 from rostray.core.alerts import Alert
@@ -26,7 +27,7 @@ from rostray.gui.notifier import (
 )
 from rostray.gui.tray import TrayController
 
-NOW = 1_700_000_000.0
+NOW = FIXED_NOW
 FAST = {"window": 0.05, "min_interval": 0.05}
 
 
@@ -37,18 +38,8 @@ def finished(
     sandbox: bool = False,
     reason: str = "",
 ) -> StackFinished:
-    return StackFinished(
-        stack_id=stack_id,
-        stack_name=f"stack-{stack_id}",
-        region="cn-hangzhou",
-        operation="CREATE",
-        status=status,
-        status_reason=reason,
-        outputs=outputs,
-        via="callback",
-        launched_at=NOW - 60,
-        sandbox=sandbox,
-        at=NOW,
+    return stack_finished(
+        stack_id, status, outputs, stack_name=f"stack-{stack_id}", reason=reason, sandbox=sandbox
     )
 
 

@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from qt_helpers import fit_form
 
 from rostray.gui import i18n
 from rostray.gui.bridge import EngineBridge
@@ -310,14 +311,7 @@ def test_screenshot_in_chinese(chinese: None, qtbot: QtBot, tmp_path: Path) -> N
     assert form.load_template_file(SHOWCASE)
     form.tags_edit.setText("env=dev, team=platform")
     form.urls_edit.setPlainText("https://hooks.example.com/ros")
-    form.show()
-    form.resize(720, 800)
-    for _ in range(5):  # grow until nothing scrolls (the width changes with the scroll bar)
-        QApplication.processEvents()
-        hidden = form.scroll.verticalScrollBar().maximum()
-        if hidden == 0:
-            break
-        form.resize(720, form.height() + hidden)
+    fit_form(form)
     assert form.scroll.verticalScrollBar().maximum() == 0  # the whole form is in the picture
     tray = make_tray()
     try:
