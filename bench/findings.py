@@ -65,7 +65,8 @@ def _throughput(r: Results) -> list[str]:
         "3. **`_decode_json`** (`rostray/core/payload.py`): `json.loads(text, "
         "object_pairs_hook=…, parse_constant=…)` builds a JSONDecoder on every call; "
         "`parse_payload` was 14 % of the loop with a do-nothing handler. *Fix:* one "
-        "module-level `json.JSONDecoder(...)` and `.decode(text)`.",
+        "module-level `json.JSONDecoder(...)` and `.decode(text)` (since applied in rostray; the "
+        "shipped receiver measured after this carries it).",
         "",
         f"All three, prototyped in `bench/prototypes/receiver.py`: "
         f"{_n(rps.get('prototype'))}/s against {_n(rps.get('rostray receiver'))}/s shipped "
