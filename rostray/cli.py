@@ -27,6 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_and_scrubbed_logs(verbose: int) -> None:
+    """Every record, whichever logger made it, passes the token/parameter scrubber on its way
+    out; and the SDK's "ERROR ServerException occurred" for an expected StackNotFound (after
+    every delete) stays out of sight unless the user asked for -vv."""
+    from rostray.core.receiver import SecretScrubber
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, SecretScrubber) for f in handler.filters):
+            handler.addFilter(SecretScrubber())
+    if verbose < 2:
+        logging.getLogger("aliyunsdkcore").setLevel(logging.CRITICAL)
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # text from the network may hold lone surrogates
         if hasattr(stream, "reconfigure"):
@@ -37,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    quiet_and_scrubbed_logs(args.verbose)
     if getattr(args, "coro", None):
         from rostray.commands.stacks import run
 

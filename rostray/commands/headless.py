@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rostray.commands.output import result_json
+from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
 from rostray.core.tunnels import TunnelState
@@ -85,10 +86,20 @@ class DesktopAlerts:
             return False
 
 
+def settings_or_defaults(path: Path | None) -> Settings:
+    """Headless is what runs at login on a server: a broken config file must not stop it.
+    It runs on the defaults and says so in one line (CLI commands keep refusing)."""
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        print(f"rostray: {exc} — using default settings until it is fixed", file=sys.stderr)
+        return Settings()
+
+
 async def headless(args: argparse.Namespace) -> int:
     from rostray.commands.stacks import make_engine
 
-    engine = make_engine(args)
+    engine = make_engine(args, settings_or_defaults(args.config))
     alerts = None if args.no_desktop_notifications else DesktopAlerts()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -21,9 +21,11 @@ from rostray.commands.output import (
     result_text,
     table,
 )
+from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
 from rostray.core.events import StackFinished, Subscription
+from rostray.core.receiver import ReceiverError
 from rostray.core.ros import RosError
 from rostray.core.store import StoreError
 
@@ -72,13 +74,13 @@ def default_stack_name(template_name: str) -> str:
     return f"{stem[:200]}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def make_engine(args: argparse.Namespace) -> Engine:
-    from rostray.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+def make_engine(args: argparse.Namespace, settings: Settings | None = None) -> Engine:
+    """An engine for one command; a broken config file refuses it (``settings`` overrides)."""
+    if settings is None:
+        try:
+            settings = load_settings(args.config)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
     return Engine(
         settings,
         force_sandbox=args.sandbox,
@@ -408,7 +410,7 @@ def run(args: argparse.Namespace) -> int:
         for key, message in exc.errors.items():
             print(f"  {key}: {printable(message)}", file=sys.stderr)
         return EXIT_USAGE
-    except (CredentialError, StoreError) as exc:
+    except (CredentialError, StoreError, ReceiverError) as exc:
         print(f"rostray: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RosError as exc:

@@ -117,11 +117,43 @@ async def test_corrupt_config_is_one_clear_line(
     config: Path, content: bytes, expected: str
 ) -> None:
     config.write_bytes(content)
-    for args in (("history",), ("--headless",)):
+    for args in (("history",), ("launch", "seed-webhook", "--sandbox", "--wait")):
         code, _, err = await cli(*args, "--config", str(config))
         assert code == 2, err
         assert str(config) in err and expected in err, err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+async def test_headless_with_a_corrupt_config_runs_on_defaults(config: Path) -> None:
+    """Headless is what starts at login: one warning line, then it runs (security.md §5, H2)."""
+    config.write_bytes(b"[receiver\nport = 1")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "rostray", "--headless", "--sandbox", "--no-desktop-notifications",
+        "--config", str(config),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        started = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30) or b"null")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
+    err = err_bytes.decode()
+    assert started is not None, err
+    assert (started["Event"], started["Mode"]) == ("Started", "sandbox")
+    assert proc.returncode == 0, err
+    [line] = err.strip().splitlines()
+    assert str(config) in line and "not valid TOML" in line and "default settings" in line
+
+
+async def test_receiver_that_cannot_listen_is_one_clear_line(config: Path) -> None:
+    """A receiver address that is not this machine's: ReceiverError, not a traceback (C2)."""
+    config.write_text(config.read_text() + "\n[receiver]\nhost = '192.0.2.1'\n", "utf-8")
+    launch = ("launch", "seed-webhook", "--sandbox", "--wait")
+    code, out, err = await cli(*launch, "--config", str(config))
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "192.0.2.1" in err and "127.0.0.1" in err and out == ""
 
 
 # --- the disk fills up under the history database ---------------------------------------------

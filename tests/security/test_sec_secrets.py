@@ -160,3 +160,58 @@ async def test_no_secret_or_token_leaves_the_database(
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     assert stat.S_IMODE(db.parent.stat().st_mode) & 0o077 == 0
+
+
+# --- every logger is scrubbed, and the SDK is quiet below -vv (security.md §5, C1) -----------
+
+LEAKY_LOG = """
+import logging, sys
+from rostray.cli import main
+main(sys.argv[1:])
+# A logger rostray never listed (a dependency, a future module) logs a callback URL.
+logging.getLogger("some.dependency").warning(
+    "POST http://127.0.0.1:9/hooks/%s?ParameterValue=%s", "TokAAAAbbbbCCCCdddd", "Pw0rdNOECHO"
+)
+"""
+
+
+@pytest.mark.parametrize("verbosity", [[], ["-vv"]])
+async def test_every_logger_is_scrubbed(verbosity: list[str]) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LEAKY_LOG, *verbosity, "history",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert b"some.dependency" in err and b"/hooks/TokA" in err  # logged, but scrubbed
+    assert b"TokAAAAb" not in err and b"Pw0rdNOECHO" not in err
+
+
+async def test_sdk_errors_stay_quiet_below_vv(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Deleting a stack twice: the second is an expected StackNotFound, which the SDK logs as
+    "ERROR … ServerException occurred" before rostray prints its own one clear line."""
+    config = tmp_path / "config.toml"
+    config.write_text("[sandbox]\ntime_scale = 0.01\n", encoding="utf-8")
+    flow = Flow(sandbox, config)
+    flow.env.update(ALIBABA_CLOUD_ACCESS_KEY_ID=sandbox.access_key_id,
+                    ALIBABA_CLOUD_ACCESS_KEY_SECRET=sandbox.access_key_secret)  # fmt: skip
+    await flow.run("launch", "seed-webhook", "-n", "twice", "--wait")
+    [stack] = sandbox.engine.find(names=["twice"])
+    await flow.run("delete", stack.id)
+    await sandbox.engine.settle()
+    errors = {}
+    for verbosity in ("", "-v", "-vv"):
+        argv = flow.argv("delete", stack.id)
+        argv.remove("-vv")
+        if verbosity:
+            argv.insert(3, verbosity)
+        proc = await asyncio.create_subprocess_exec(
+            *argv, env=flow.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 3, err.decode()
+        errors[verbosity] = err.decode()
+    for verbosity in ("", "-v"):
+        assert "ServerException" not in errors[verbosity], errors[verbosity]
+        assert "rostray: ROS error StackNotFound" in errors[verbosity]
+    assert "ServerException occurred" in errors["-vv"]  # still there when asked for
