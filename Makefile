@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint fmt sandbox bench clean system-deps fuzz translations
+.PHONY: run test lint fmt sandbox bench clean system-deps fuzz translations dist
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "rostray needs Python >= 3.11"'
@@ -58,6 +58,11 @@ bench: $(STAMP)
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete rostray/gui/*.py -ts resources/translations/rostray_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/rostray_zh_CN.ts -qm resources/translations/rostray_zh_CN.qm
+
+# sdist and wheel into dist/ (the wheel carries resources/ as rostray/resources).
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
