@@ -1,7 +1,7 @@
 """What `make dist` builds works on its own. The sdist carries resources/ and the wheel carries
 them as rostray/resources; the wheel, installed (not editable) into a fresh virtualenv, loads
 every sample, its console scripts run, its sandbox starts, and a real launch against that
-installed sandbox completes and prints its outputs. `pipx install .` from the checkout gives a
+installed sandbox completes and prints its outputs. `pipx install '.[gui]'` and `pipx install .`
 working `rostray` too.
 
 Dependencies are resolved once per run into a wheelhouse (from pip's cache when warm); every
@@ -92,7 +92,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     [wheel] = dist.glob("rostray-*.whl")
     wheelhouse = work / "wheelhouse"
     # + the build backend (pipx builds from the checkout) and pip (pipx upgrades its own)
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "-w", wheelhouse, wheel,
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "-w", wheelhouse, f"{wheel}[gui]",
         "hatchling>=1.21", "pip", cwd=work)  # fmt: skip
     return Built(sdist, wheel, wheelhouse)
 
@@ -203,21 +203,35 @@ def pipx_available() -> bool:
     return True
 
 
+GUI_PROBE = """
+from rostray.assets import resource_path
+resource_path("translations", "rostray_zh_CN.qm")
+import rostray.gui.app, PySide6, qasync, desktop_notifier, keyring
+print("gui ok")
+"""
+
+
 @pytest.mark.skipif(not pipx_available(), reason="pipx is not installed (it is in the dev extra)")
-def test_pipx_install_from_the_checkout(built: Built, tmp_path: Path) -> None:
-    """`pipx install .` (the README's way to install): its own venv, a `rostray` on PATH that
-    finds its resources and launches on the built-in sandbox (no credentials)."""
+@pytest.mark.parametrize("extra", ["[gui]", ""], ids=["gui", "cli-only"])
+def test_pipx_install_from_the_checkout(built: Built, tmp_path: Path, extra: str) -> None:
+    """The README's `pipx install '.[gui]'` and `pipx install .`: their own venv, a `rostray`
+    on PATH that finds its resources and launches on the built-in sandbox (no credentials)."""
     pipx_env = {
         "PIPX_HOME": str(tmp_path / "pipx"),
         "PIPX_BIN_DIR": str(tmp_path / "bin"),
         "PIPX_MAN_DIR": str(tmp_path / "man"),
         **offline(built.wheelhouse),
     }
-    run(sys.executable, "-m", "pipx", "install", REPO, cwd=tmp_path, **pipx_env)
+    run(sys.executable, "-m", "pipx", "install", f"{REPO}{extra}", cwd=tmp_path, **pipx_env)
     rostray = tmp_path / "bin" / "rostray"
-    assert rostray.exists()
     assert run(rostray, "--version", cwd=tmp_path, timeout=60).strip() == f"rostray {__version__}"
     out = run(rostray, "launch", "seed-webhook", "-n", "from-pipx", "--wait",
               cwd=tmp_path, timeout=120)  # fmt: skip
     assert_seed_launch_completed(out)
     assert "from-pipx" in out
+    python = tmp_path / "pipx" / "venvs" / "rostray" / "bin" / "python"
+    if extra:
+        assert run(python, "-c", GUI_PROBE, cwd=tmp_path, timeout=120).strip() == "gui ok"
+    else:  # the base install has no Qt: plain `rostray` runs headless
+        probe = "import importlib.util as u; print(u.find_spec('PySide6') is None)"
+        assert run(python, "-c", probe, cwd=tmp_path).strip() == "True"
