@@ -2,7 +2,7 @@
 them as rostray/resources; the wheel, installed (not editable) into a fresh virtualenv, loads
 every sample, its console scripts run, its sandbox starts, and a real launch against that
 installed sandbox completes and prints its outputs. `pipx install '.[gui]'` and `pipx install .`
-working `rostray` too.
+from the checkout give a working `rostray` too.
 
 Dependencies are resolved once per run into a wheelhouse (from pip's cache when warm); every
 install after that is offline (`--no-index --find-links`). Each launch runs in the test's
