@@ -1,15 +1,18 @@
-"""Desktop integration on Linux (XDG): the .desktop launcher, the icon, and start at login.
+"""Desktop integration: the .desktop launcher and icon (Linux, XDG), and start at login.
 
-The autostart file's existence *is* the "Start at login" setting, so the setting can never
-drift from what the session manager will actually do.
+The start-at-login file's existence *is* the "Start at login" setting, so the setting can never
+drift from what the session manager will actually do: an XDG autostart entry on Linux, a
+LaunchAgent plist on macOS, a command file in the Startup folder on Windows. (The macOS and
+Windows files are unit-tested here, not tried on those systems.)
 """
 
 from __future__ import annotations
 
 import os
+import plistlib
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 APP_ID = "io.github.rostray.Rostray"
@@ -33,12 +36,16 @@ def autostart_dir() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / "autostart"
 
 
-def launcher_command() -> str:
+def launcher_argv() -> list[str]:
     """An absolute command: autostart ignores the shell's PATH."""
     script = shutil.which("rostray")
     if script:
-        return str(Path(script).resolve())
-    return f"{Path(sys.executable).resolve()} -m rostray"
+        return [str(Path(script).resolve())]
+    return [str(Path(sys.executable).resolve()), "-m", "rostray"]
+
+
+def launcher_command() -> str:
+    return " ".join(launcher_argv())
 
 
 def desktop_entry(*, autostart: bool = False) -> str:
@@ -90,6 +97,84 @@ class Autostart:
             path.unlink(missing_ok=True)
 
 
+def _launch_agents_dir() -> Path:
+    return Path.home() / "Library" / "LaunchAgents"
+
+
+@dataclass
+class LaunchAgentAutostart:
+    """Start at login on macOS: a per-user LaunchAgent, which launchd loads at every login."""
+
+    folder: Path = field(default_factory=_launch_agents_dir)
+
+    def path(self) -> Path:
+        return self.folder / f"{APP_ID}.plist"
+
+    def plist(self) -> bytes:
+        return plistlib.dumps(
+            {
+                "Label": APP_ID,
+                "ProgramArguments": [*launcher_argv(), "--hidden"],
+                "RunAtLoad": True,
+                "ProcessType": "Interactive",
+            }
+        )
+
+    def is_enabled(self) -> bool:
+        return self.path().exists()
+
+    def set_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path().write_bytes(self.plist())
+        else:
+            self.path().unlink(missing_ok=True)
+
+
+def _startup_dir() -> Path:
+    appdata = os.environ.get("APPDATA")
+    roaming = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    return roaming / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
+
+
+@dataclass
+class StartupFolderAutostart:
+    """Start at login on Windows: a command file in the user's Startup folder (no registry, so
+    deleting the file is all it takes to undo)."""
+
+    folder: Path = field(default_factory=_startup_dir)
+
+    def path(self) -> Path:
+        return self.folder / "rostray.cmd"
+
+    def script(self) -> str:
+        quoted = " ".join(f'"{part}"' for part in launcher_argv())
+        # `start ""` detaches, so the console window of the .cmd closes at once.
+        return f'@echo off\r\nstart "" {quoted} --hidden\r\n'
+
+    def is_enabled(self) -> bool:
+        return self.path().exists()
+
+    def set_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path().write_bytes(self.script().encode("utf-8"))
+        else:
+            self.path().unlink(missing_ok=True)
+
+
+def autostart_for(
+    platform: str | None = None,
+) -> Autostart | LaunchAgentAutostart | StartupFolderAutostart:
+    """This system's start-at-login mechanism."""
+    platform = sys.platform if platform is None else platform
+    if platform == "darwin":
+        return LaunchAgentAutostart()
+    if platform.startswith("win"):
+        return StartupFolderAutostart()
+    return Autostart()
+
+
 def install(icon_source: Path) -> list[Path]:
     """Install the launcher and icon for this user; returns the files written."""
     entry = applications_dir() / f"{APP_ID}.desktop"
@@ -106,7 +191,7 @@ def uninstall() -> list[Path]:
     for path in (
         applications_dir() / f"{APP_ID}.desktop",
         icons_dir() / f"{APP_ID}.svg",
-        Autostart().path(),
+        autostart_for().path(),
     ):
         if path.exists():
             path.unlink()

@@ -21,7 +21,7 @@ from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
 from rostray.core.ros import RosError
-from rostray.desktop_entry import APP_ID, Autostart
+from rostray.desktop_entry import APP_ID, autostart_for
 from rostray.gui import i18n
 from rostray.gui.bridge import EngineBridge
 from rostray.gui.launch_form import EngineFormBackend, LaunchForm
@@ -192,7 +192,7 @@ class Controller(QObject):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return
-        dialog = SettingsDialog(self.settings, autostart=Autostart(), check_tunnel=check_tunnel)
+        dialog = SettingsDialog(self.settings, autostart=autostart_for(), check_tunnel=check_tunnel)
         dialog.settingsChanged.connect(self._on_settings_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings_dialog = dialog

@@ -39,6 +39,7 @@ from shared import REPO
 
 from rostray.config import TunnelSettings, load_settings
 from rostray.core.tunnels.presets import preset_for
+from rostray.desktop_entry import LaunchAgentAutostart
 from rostray.sandbox import Sandbox, SandboxConfig
 
 pytestmark = pytest.mark.timeout(300)
@@ -496,5 +497,7 @@ def test_launch_agent_plist_is_valid() -> None:
     agent = plistlib.loads(block.text.encode())
     assert agent["Label"] == "io.github.rostray.Rostray"
     assert agent["ProgramArguments"][1:] == ["--hidden"] and agent["RunAtLoad"] is True
+    written = plistlib.loads(LaunchAgentAutostart(Path("unused")).plist())  # what Settings writes
+    assert set(agent) == set(written) and agent["ProcessType"] == written["ProcessType"]
     launchctl = [c for c in NOT_HERE if c.startswith("launchctl bootstrap")]
     assert launchctl and launchctl[0].endswith(f"/{agent['Label']}.plist")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plistlib
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,44 @@ def test_hidden_true_means_disabled() -> None:
     autostart.set_enabled(True)
     autostart.path().write_text(autostart.path().read_text() + "Hidden=true\n")
     assert not autostart.is_enabled()
+
+
+def test_macos_launch_agent_is_the_setting(tmp_path: Path) -> None:
+    autostart = desktop_entry.LaunchAgentAutostart(tmp_path / "LaunchAgents")
+    assert not autostart.is_enabled()
+    autostart.set_enabled(True)
+    assert autostart.is_enabled()
+    assert autostart.path().name == "io.github.rostray.Rostray.plist"
+    agent = plistlib.loads(autostart.path().read_bytes())
+    assert agent["Label"] == desktop_entry.APP_ID and agent["RunAtLoad"] is True
+    program, *rest = agent["ProgramArguments"]
+    assert Path(program).is_absolute() and rest[-1] == "--hidden"
+    autostart.set_enabled(False)
+    assert not autostart.path().exists() and not autostart.is_enabled()
+
+
+def test_windows_startup_file_is_the_setting(tmp_path: Path) -> None:
+    autostart = desktop_entry.StartupFolderAutostart(tmp_path / "Startup")
+    autostart.set_enabled(True)
+    assert autostart.is_enabled()
+    data = autostart.path().read_bytes()
+    assert data.count(b"\r\n") == 2 and b"\n" not in data.replace(b"\r\n", b"")  # cmd.exe
+    start = data.decode().splitlines()[1]
+    program = desktop_entry.launcher_argv()[0]
+    assert start.startswith(f'start "" "{program}"') and start.endswith(" --hidden")
+    autostart.set_enabled(False)
+    assert not autostart.is_enabled()
+
+
+def test_each_platform_gets_its_own_mechanism(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPDATA", "/tmp/roaming")
+    assert isinstance(desktop_entry.autostart_for("linux"), desktop_entry.Autostart)
+    mac = desktop_entry.autostart_for("darwin")
+    assert isinstance(mac, desktop_entry.LaunchAgentAutostart)
+    assert mac.folder == Path.home() / "Library" / "LaunchAgents"
+    win = desktop_entry.autostart_for("win32")
+    assert isinstance(win, desktop_entry.StartupFolderAutostart)
+    assert win.folder == Path("/tmp/roaming/Microsoft/Windows/Start Menu/Programs/Startup")
 
 
 def test_install_and_uninstall_commands(capsys: pytest.CaptureFixture[str]) -> None:
