@@ -2,6 +2,109 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Alerts</name>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="23"/>
+        <source>created</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="24"/>
+        <source>updated</source>
+        <translation>已更新</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="25"/>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="26"/>
+        <source>creation failed</source>
+        <translation>创建失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="27"/>
+        <source>update failed</source>
+        <translation>更新失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="28"/>
+        <source>deletion failed</source>
+        <translation>删除失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="29"/>
+        <source>creation failed, rolled back</source>
+        <translation>创建失败，已回滚</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="30"/>
+        <source>creation failed, rollback failed</source>
+        <translation>创建失败，回滚失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="31"/>
+        <source>update failed, rolled back</source>
+        <translation>更新失败，已回滚</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="32"/>
+        <source>update failed, rollback failed</source>
+        <translation>更新失败，回滚失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="61"/>
+        <source>{name} {word} — {status}</source>
+        <translation>资源栈 {name} {word} — {status}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="65"/>
+        <source>{name}: {status}</source>
+        <translation>资源栈 {name}：{status}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="67"/>
+        <source>{title} (sandbox)</source>
+        <translation>{title}（沙箱）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="76"/>
+        <source>+1 more output</source>
+        <translation>另有 1 项输出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="78"/>
+        <source>+{count} more outputs</source>
+        <translation>另有 {count} 项输出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="80"/>
+        <source>No outputs.</source>
+        <translation>无输出。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="89"/>
+        <source>Copy {key}</source>
+        <translation>复制 {key}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="100"/>
+        <source>{count} stacks finished, {failed} failed</source>
+        <translation>{count} 个资源栈已结束，其中 {failed} 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="104"/>
+        <source>{count} stacks finished</source>
+        <translation>{count} 个资源栈已结束</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="110"/>
+        <source>+{count} more</source>
+        <translation>另有 {count} 个</translation>
+    </message>
+</context>
+<context>
     <name>ChoiceField</name>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="589"/>
@@ -12,6 +115,269 @@
         <location filename="../../rostray/gui/param_fields.py" line="593"/>
         <source>Choose…</source>
         <translation>请选择…</translation>
+    </message>
+</context>
+<context>
+    <name>Cli</name>
+    <message>
+        <location filename="../../rostray/commands/desktop.py" line="24"/>
+        <source>installed {path}</source>
+        <translation>已安装 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/desktop.py" line="31"/>
+        <source>removed {path}</source>
+        <translation>已移除 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/desktop.py" line="33"/>
+        <source>nothing to remove</source>
+        <translation>没有需要移除的内容</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/headless.py" line="181"/>
+        <source>rostray: no display found; running headless (results print as JSON lines).</source>
+        <translation>rostray：未找到显示器，以无界面模式运行（结果以 JSON 行输出）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/headless.py" line="191"/>
+        <source>rostray: the GUI is not available here; running headless (results print as JSON lines).</source>
+        <translation>rostray：此处无法使用图形界面，以无界面模式运行（结果以 JSON 行输出）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="24"/>
+        <source>callback</source>
+        <translation>回调</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="25"/>
+        <source>poll</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="26"/>
+        <source>reconcile</source>
+        <translation>启动时核对</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="60"/>
+        <source>{status} ({word})</source>
+        <translation>{status}（{word}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="70"/>
+        <source>  (no outputs)</source>
+        <translation>  （无输出）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="97"/>
+        <source>{mark} {name}: {status} after {duration} (learned by {via})</source>
+        <translation>{mark} {name}：{status}，耗时 {duration}（通过{via}得知）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="109"/>
+        <source>  Console: {url}</source>
+        <translation>  控制台：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="110"/>
+        <source>Outputs:</source>
+        <translation>输出：</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="116"/>
+        <source>  StackId: {stack_id}   Region: {region}</source>
+        <translation>  资源栈 ID：{stack_id}   地域：{region}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="122"/>
+        <source>  Reason: {reason}</source>
+        <translation>  原因：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="151"/>
+        <source> {done}/{total} resources</source>
+        <translation> {done}/{total} 个资源</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/sandbox.py" line="58"/>
+        <source>rostray sandbox: cannot listen on {address}: {error}</source>
+        <translation>rostray sandbox：无法监听 {address}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="51"/>
+        <source>{what} must look like KEY=VALUE, got {item}</source>
+        <translation>{what} 的格式应为 KEY=VALUE，实际为 {item}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="71"/>
+        <source>template {name} not found (bundled samples: {names})</source>
+        <translation>未找到模板 {name}（内置示例：{names}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="79"/>
+        <source>cannot read template {path}: {error}</source>
+        <translation>无法读取模板 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="157"/>
+        <source>The stack keeps running. Follow it with `rostray status {stack_id}`; rostray announces its result the next time it runs.</source>
+        <translation>资源栈仍在运行。可用 `rostray status {stack_id}` 查看进度；rostray 下次运行时会通知其结果。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="167"/>
+        <source>embedded ROS sandbox at {endpoint} (no cloud account used)</source>
+        <translation>内置 ROS 沙箱 {endpoint}（不使用云账号）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="170"/>
+        <source>Alibaba Cloud ROS at {endpoint} ({source})</source>
+        <translation>阿里云 ROS {endpoint}（{source}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="199"/>
+        <source>Warning: {warning}</source>
+        <translation>警告：{warning}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="214"/>
+        <source>Launched {name} ({stack_id}) on the {where}</source>
+        <translation>已在{where}上创建资源栈 {name}（{stack_id}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="223"/>
+        <source>Note: the embedded sandbox stops with this command; use --wait or run `rostray sandbox` to keep the stack running.</source>
+        <translation>注意：内置沙箱随本命令一起退出；请使用 --wait，或运行 `rostray sandbox` 让资源栈继续运行。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="257"/>
+        <source>rostray: the running app refused: {error}</source>
+        <translation>rostray：正在运行的应用拒绝了请求：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="267"/>
+        <source>Launched by the running rostray: {stack_id}</source>
+        <translation>已由正在运行的 rostray 创建：{stack_id}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="272"/>
+        <source>Opened the launch form in the running rostray.</source>
+        <translation>已在正在运行的 rostray 中打开创建表单。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="289"/>
+        <source>UPDATE of {name} ({stack_id}) started</source>
+        <translation>已开始更新资源栈 {name}（{stack_id}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="290"/>
+        <source>DELETE of {name} ({stack_id}) started</source>
+        <translation>已开始删除资源栈 {name}（{stack_id}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="336"/>
+        <source>  Resources: {done}/{total} complete</source>
+        <translation>  资源：已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="350"/>
+        <source>No stacks launched with rostray yet.</source>
+        <translation>还没有通过 rostray 创建的资源栈。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="363"/>
+        <source>sandbox</source>
+        <translation>沙箱</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="363"/>
+        <source>cloud</source>
+        <translation>云</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="367"/>
+        <source>Stack</source>
+        <translation>资源栈</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="368"/>
+        <source>Region</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="369"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="370"/>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="371"/>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="372"/>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="463"/>
+        <source>Interrupted.</source>
+        <translation>已中断。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="478"/>
+        <source>rostray: ROS error {error}</source>
+        <translation>rostray：ROS 错误 {error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="66"/>
+        <source>rostray tunnel check: interrupted</source>
+        <translation>rostray tunnel check：已中断</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="82"/>
+        <source>the config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="83"/>
+        <source>rostray tunnel check: no tunnel configured (tunnel.mode is &quot;none&quot; in {where}); set [tunnel] mode to &quot;static&quot;, &quot;ssh&quot;, &quot;cloudflared&quot;, …</source>
+        <translation>rostray tunnel check：未配置隧道（{where} 中 tunnel.mode 为 &quot;none&quot;）；请将 [tunnel] 的 mode 设为 &quot;static&quot;、&quot;ssh&quot;、&quot;cloudflared&quot; 等…</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="123"/>
+        <source>public URL: {url}</source>
+        <translation>公网 URL：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="124"/>
+        <source>probe round trip: {ms} ms</source>
+        <translation>探测往返：{ms} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="127"/>
+        <source>warning: this URL is plain http: callback tokens travel unencrypted</source>
+        <translation>警告：此 URL 为明文 http，回调令牌将以未加密方式传输</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="155"/>
+        <source>rostray tunnel check: not verified: {reason}</source>
+        <translation>rostray tunnel check：未通过验证：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="160"/>
+        <source>the tunnel</source>
+        <translation>隧道</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="161"/>
+        <source>last output of {name}:</source>
+        <translation>{name} 的最近输出：</translation>
     </message>
 </context>
 <context>
@@ -527,27 +893,27 @@
         <translation>通知功能正常。资源栈操作完成时，通知就会像这样显示。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="442"/>
+        <location filename="../../rostray/gui/notifier.py" line="444"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="443"/>
+        <location filename="../../rostray/gui/notifier.py" line="445"/>
         <source>Show details</source>
         <translation>查看详情</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="447"/>
+        <location filename="../../rostray/gui/notifier.py" line="449"/>
         <source>Copy {key}</source>
         <translation>复制 {key}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="447"/>
+        <location filename="../../rostray/gui/notifier.py" line="449"/>
         <source>Copy value</source>
         <translation>复制值</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="452"/>
+        <location filename="../../rostray/gui/notifier.py" line="454"/>
         <source>Open in ROS console</source>
         <translation>在 ROS 控制台中打开</translation>
     </message>
@@ -1478,209 +1844,159 @@
 <context>
     <name>TrayController</name>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="137"/>
+        <location filename="../../rostray/gui/tray.py" line="146"/>
         <source>Pause notifications</source>
         <translation>暂停通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../rostray/gui/tray.py" line="267"/>
+        <location filename="../../rostray/gui/tray.py" line="276"/>
         <source>%n stack(s) in progress</source>
         <translation>
             <numerusform>%n 个资源栈进行中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="270"/>
+        <location filename="../../rostray/gui/tray.py" line="279"/>
         <source>{name}: {status}, {elapsed}</source>
         <translation>{name}：{status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="277"/>
+        <location filename="../../rostray/gui/tray.py" line="286"/>
         <source>+{n} more</source>
         <translation>另有 {n} 个</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="281"/>
+        <location filename="../../rostray/gui/tray.py" line="290"/>
         <source>Last: {result}</source>
         <translation>最近：{result}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="283"/>
+        <location filename="../../rostray/gui/tray.py" line="292"/>
         <source>No stacks in progress</source>
         <translation>没有进行中的资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="286"/>
+        <location filename="../../rostray/gui/tray.py" line="295"/>
         <source>Notifications paused until {time}</source>
         <translation>通知已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="292"/>
+        <location filename="../../rostray/gui/tray.py" line="301"/>
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="295"/>
+        <location filename="../../rostray/gui/tray.py" line="304"/>
         <source>{m} min</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="296"/>
+        <location filename="../../rostray/gui/tray.py" line="305"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="301"/>
+        <location filename="../../rostray/gui/tray.py" line="310"/>
         <source>Tunnel: not in use</source>
         <translation>隧道：未使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="304"/>
+        <location filename="../../rostray/gui/tray.py" line="313"/>
         <source>off</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="305"/>
+        <location filename="../../rostray/gui/tray.py" line="314"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="306"/>
+        <location filename="../../rostray/gui/tray.py" line="315"/>
         <source>verified</source>
         <translation>已验证</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="307"/>
+        <location filename="../../rostray/gui/tray.py" line="316"/>
         <source>degraded</source>
         <translation>不稳定</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="308"/>
+        <location filename="../../rostray/gui/tray.py" line="317"/>
         <source>down</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="310"/>
+        <location filename="../../rostray/gui/tray.py" line="319"/>
         <source>Tunnel: {phase}</source>
         <translation>隧道：{phase}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="313"/>
+        <location filename="../../rostray/gui/tray.py" line="322"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="325"/>
-        <source>created</source>
-        <translation>已创建</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="326"/>
-        <source>updated</source>
-        <translation>已更新</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="327"/>
-        <source>deleted</source>
-        <translation>已删除</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="328"/>
-        <source>creation failed</source>
-        <translation>创建失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="329"/>
-        <source>update failed</source>
-        <translation>更新失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="330"/>
-        <source>deletion failed</source>
-        <translation>删除失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="331"/>
-        <source>creation failed, rolled back</source>
-        <translation>创建失败，已回滚</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="332"/>
-        <source>creation failed, rollback failed</source>
-        <translation>创建失败，回滚失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="333"/>
-        <source>update failed, rolled back</source>
-        <translation>更新失败，已回滚</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="334"/>
-        <source>update failed, rollback failed</source>
-        <translation>更新失败，回滚失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="340"/>
+        <location filename="../../rostray/gui/tray.py" line="337"/>
         <source>{name} {word}</source>
         <translation>{name} {word}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="357"/>
+        <location filename="../../rostray/gui/tray.py" line="354"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="358"/>
+        <location filename="../../rostray/gui/tray.py" line="355"/>
         <source>Launch stack…</source>
         <translation>创建资源栈…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="363"/>
+        <location filename="../../rostray/gui/tray.py" line="360"/>
         <source>{name} — {status}, {elapsed}</source>
         <translation>{name} — {status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="373"/>
+        <location filename="../../rostray/gui/tray.py" line="370"/>
         <source>No stacks yet</source>
         <translation>暂无资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="377"/>
+        <location filename="../../rostray/gui/tray.py" line="374"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="380"/>
+        <location filename="../../rostray/gui/tray.py" line="377"/>
         <source>Send test notification</source>
         <translation>发送测试通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="382"/>
+        <location filename="../../rostray/gui/tray.py" line="379"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="388"/>
+        <location filename="../../rostray/gui/tray.py" line="385"/>
         <source>Paused until {time}</source>
         <translation>已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="392"/>
+        <location filename="../../rostray/gui/tray.py" line="389"/>
         <source>For 15 minutes</source>
         <translation>15 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="393"/>
+        <location filename="../../rostray/gui/tray.py" line="390"/>
         <source>For 1 hour</source>
         <translation>1 小时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="394"/>
+        <location filename="../../rostray/gui/tray.py" line="391"/>
         <source>Until tomorrow morning</source>
         <translation>直到明天早上</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="399"/>
+        <location filename="../../rostray/gui/tray.py" line="396"/>
         <source>Resume notifications</source>
         <translation>恢复通知</translation>
     </message>

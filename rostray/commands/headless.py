@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rostray.commands.lang import translate
 from rostray.commands.output import result_json
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
+from rostray.core.i18n import Translate, english, translator_for
 from rostray.core.tunnels import TunnelState
 from rostray.desktop_notify import markup_inert, query_server_capabilities
 
@@ -44,9 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class DesktopAlerts:
-    """desktop-notifier when it is installed and a notification server answers."""
+    """desktop-notifier when it is installed and a notification server answers.
 
-    def __init__(self) -> None:
+    ``translate`` puts the alert in the user's language (``ui.language``, else the locale).
+    """
+
+    def __init__(self, translate: Translate = english) -> None:
+        self._translate = translate
         self._notifier: Any = None
         self._failed = False
         self._markup: bool | None = None
@@ -63,7 +69,7 @@ class DesktopAlerts:
 
             if self._markup is None:
                 self._markup = "body-markup" in await query_server_capabilities()
-            alert = compose(event, max_outputs)
+            alert = compose(event, max_outputs, self._translate)
             dispatched = asyncio.Event()  # desktop-notifier logs send errors and returns
             await asyncio.wait_for(
                 self._notifier.send(
@@ -89,7 +95,11 @@ async def headless(args: argparse.Namespace) -> int:
     from rostray.commands.stacks import make_engine
 
     engine = make_engine(args)
-    alerts = None if args.no_desktop_notifications else DesktopAlerts()
+    alerts = (
+        None
+        if args.no_desktop_notifications
+        else DesktopAlerts(translator_for(engine.settings.ui.language))
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -168,7 +178,9 @@ def run_default(args: argparse.Namespace) -> int:
     """The tray app when Qt is installed and a display exists; headless otherwise."""
     if not has_display():
         print(
-            "rostray: no display found; running headless (results print as JSON lines).",
+            translate(
+                "Cli", "rostray: no display found; running headless (results print as JSON lines)."
+            ),
             file=sys.stderr,
         )
         return run_headless(args)
@@ -176,8 +188,11 @@ def run_default(args: argparse.Namespace) -> int:
         from rostray.gui.app import run_gui  # type: ignore[attr-defined]
     except ImportError:
         print(
-            "rostray: the GUI is not available here; running headless "
-            "(results print as JSON lines).",
+            translate(
+                "Cli",
+                "rostray: the GUI is not available here; running headless "
+                "(results print as JSON lines).",
+            ),
             file=sys.stderr,
         )
         return run_headless(args)

@@ -9,14 +9,17 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from rostray.assets import resources_dir
+from rostray.core import i18n as core_i18n
 
 _installed: list[QTranslator] = []
 
 
 def language_code(choice: str, system: str | None = None) -> str:
-    """``auto``/``en``/``zh_CN`` (settings) to the language we ship: ``en`` or ``zh_CN``."""
-    name = (system or QLocale.system().name()) if choice == "auto" else choice
-    return "zh_CN" if name.lower().replace("-", "_").startswith("zh") else "en"
+    """``auto``/``en``/``zh_CN`` (settings) to the language we ship: ``en`` or ``zh_CN``.
+
+    The rule is the Qt-free one (``rostray.core.i18n``); only the system locale comes from Qt.
+    """
+    return core_i18n.language_code(choice, system or QLocale.system().name())
 
 
 def install(choice: str = "auto") -> str:
