@@ -242,7 +242,7 @@
     <message>
         <location filename="../../rostray/commands/stacks.py" line="214"/>
         <source>Launched {name} ({stack_id}) on the {where}</source>
-        <translation>已在{where}上创建资源栈 {name}（{stack_id}）</translation>
+        <translation>已创建资源栈 {name}（{stack_id}），运行于{where}</translation>
     </message>
     <message>
         <location filename="../../rostray/commands/stacks.py" line="223"/>

@@ -251,13 +251,6 @@ class Backend:
         return EngineFormBackend(SimpleNamespace(sandbox=object(), ros=None)).mode_text()
 
 
-@pytest.fixture
-def chinese(qapp: QApplication):
-    assert i18n.install("zh_CN") == "zh_CN"
-    yield
-    i18n.install("en")
-
-
 def make_tray() -> TrayController:
     tray = TrayController(EngineBridge(), tray_available=lambda: True, variant=None)
     tray.menu.aboutToShow.emit()  # the menu is rebuilt when it opens
