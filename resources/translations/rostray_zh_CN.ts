@@ -379,6 +379,16 @@
         <source>last output of {name}:</source>
         <translation>{name} 的最近输出：</translation>
     </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="371"/>
+        <source>rostray is already running; its window was raised.</source>
+        <translation>rostray 已在运行，已将其窗口置于前台。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="376"/>
+        <source>rostray: another instance holds the lock but does not answer.</source>
+        <translation>rostray：另一个实例持有锁，但没有响应。</translation>
+    </message>
 </context>
 <context>
     <name>Controller</name>

@@ -363,10 +363,19 @@ def run_gui(args: argparse.Namespace) -> int:
     lock = InstanceLock(lock_path())
     if not lock.acquire():
         reply = send_to_running({"command": "show"})
+        # Before the settings are read: the command line's language (config, else locale).
+        from rostray.commands import lang
+
         if reply is not None:
-            print("rostray is already running; its window was raised.", file=sys.stderr)
+            print(
+                lang.translate("Cli", "rostray is already running; its window was raised."),
+                file=sys.stderr,
+            )
             return 0
-        print("rostray: another instance holds the lock but does not answer.", file=sys.stderr)
+        print(
+            lang.translate("Cli", "rostray: another instance holds the lock but does not answer."),
+            file=sys.stderr,
+        )
         return 1
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
