@@ -43,10 +43,14 @@ def zh_env(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         "XDG_RUNTIME_DIR": str(runtime),
         "LANG": "zh_CN.UTF-8",  # ui.language stays "auto": the locale decides
     }
-    for name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "LC_ALL"):
+    for name in (
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANGUAGE",
+    ):
         env.pop(name, None)
-    env.pop("LC_MESSAGES", None)
-    env.pop("LANGUAGE", None)
     return env
 
 
