@@ -313,6 +313,26 @@ def test_language_code(name: str, code: str) -> None:
     assert i18n.language_code("auto", system=name) == code
 
 
+@pytest.mark.parametrize(
+    ("environ", "code"),
+    [
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh_CN"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, "en"),
+        ({"LANG": "de_DE.UTF-8", "LANGUAGE": "zh_CN:en"}, "zh_CN"),
+    ],
+)
+def test_gui_reads_the_locale_like_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], code: str
+) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert i18n.language_code("auto") == code == core_i18n.language_code("auto")
+    assert i18n.language_code("en") == "en"
+
+
 # -- every context lupdate files is one the code asks for ---------------------------------------
 
 
