@@ -28,7 +28,7 @@ from rostray.commands.output import (
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
 from rostray.core.events import StackFinished, Subscription
-from rostray.core.i18n import QT_TRANSLATE_NOOP
+from rostray.core.i18n import QT_TRANSLATE_NOOP, localized
 from rostray.core.ros import RosError
 from rostray.core.store import StoreError
 
@@ -466,7 +466,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"rostray: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LaunchRefused as exc:
-        print(f"rostray: {exc}", file=sys.stderr)
+        print(f"rostray: {localized(exc, translate)}", file=sys.stderr)
         for key, message in exc.errors.items():
             print(f"  {key}: {printable(message)}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,6 +17,7 @@ import logging
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,47 @@ def english(context: str, text: str) -> str:
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     """Marks ``text`` for lupdate without translating it (translated where it is shown)."""
     return text
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message translated where it is shown, for text made where the language is unknown
+    (an engine exception reaches the tray, the command line and the hand-over reply).
+
+    ``str()`` is the English text; ``render(translate)`` the shown one. Arguments that are
+    ``Text`` themselves are rendered in the same language.
+    """
+
+    context: str
+    source: str
+    args: Mapping[str, object] = field(default_factory=dict)
+
+    def format(self, **args: object) -> Text:
+        return Text(self.context, self.source, {**self.args, **args})
+
+    def render(self, translate: Translate = english) -> str:
+        args = {k: v.render(translate) if isinstance(v, Text) else v for k, v in self.args.items()}
+        return translate(self.context, self.source).format(**args)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class _Deferred:
+    def translate(self, context: str, text: str) -> Text:
+        return Text(context, text)
+
+
+# ``deferred.translate("Engine", "…").format(…)``: spelled like a translation so lupdate
+# extracts it, evaluated later by whoever shows it.
+deferred = _Deferred()
+
+
+def localized(message: object, translate: Translate) -> str:
+    """An exception's (or any object's) text in the shown language: its ``Text`` when it
+    carries one (``exc.text``), else ``str()``."""
+    text = message if isinstance(message, Text) else getattr(message, "text", None)
+    return text.render(translate) if isinstance(text, Text) else str(message)
 
 
 def system_language(environ: Mapping[str, str] | None = None) -> str:

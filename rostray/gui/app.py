@@ -20,6 +20,7 @@ from rostray.assets import resource_path
 from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.i18n import localized
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, Autostart
 from rostray.gui import i18n
@@ -294,7 +295,8 @@ class Controller(QObject):
                     )
                 )
             except LaunchRefused as exc:
-                return {"ok": False, "error": str(exc), "errors": exc.errors}
+                error = localized(exc, QCoreApplication.translate)
+                return {"ok": False, "error": error, "errors": exc.errors}
             except RosError as exc:
                 return {"ok": False, "error": str(exc)}
             self.window.refresh()

@@ -128,6 +128,9 @@ async def test_human_output_in_chinese_json_in_english(config: Path) -> None:
     assert row["stack_name"] == "cli-zh" and row["status"] == "CREATE_COMPLETE"
     code, _, err = await cli("launch", "no-such-template", *args, env=env)
     assert code == 2 and err.startswith("rostray: ") and CJK.search(err)
+    code, _, err = await cli("delete", "ghost", *args, env=env)  # an engine refusal
+    expected = zh("Engine", "no stack {stack} in rostray's history").format(stack="'ghost'")
+    assert code == 2 and err == f"rostray: {expected}\n"
 
 
 async def test_human_output_stays_english_under_lang_c(config: Path) -> None:

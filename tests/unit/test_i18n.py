@@ -124,3 +124,25 @@ def test_chinese_alerts_keep_codes_and_payload_text() -> None:
     assert CJK.search(burst.title) and "8" in burst.title and "1" in burst.title
     assert CJK.search(burst.body.splitlines()[-1])
     assert friendly("NOT_A_STATUS", zh) == ""
+
+
+def test_deferred_text_is_english_until_rendered() -> None:
+    from rostray.core.engine import LaunchRefused
+
+    reason = i18n.deferred.translate("Engine", "the tunnel is not verified ({phase}: {reason})")
+    reason = reason.format(phase="failed", reason="no authtoken")
+    outer = i18n.deferred.translate(
+        "Engine",
+        "{reason}. Fix the tunnel, or launch anyway and learn the result by polling (--poll).",
+    ).format(reason=reason)
+    exc = LaunchRefused(outer)
+    assert str(exc) == (
+        "the tunnel is not verified (failed: no authtoken). Fix the tunnel, or launch anyway "
+        "and learn the result by polling (--poll)."
+    )
+    zh = i18n.localized(exc, i18n.translator("zh_CN"))
+    assert CJK.search(zh) and "failed: no authtoken" not in zh  # the inner part is translated
+    assert "no authtoken" in zh and "--poll" in zh  # arguments are kept as they are
+    assert i18n.localized(exc, i18n.english) == str(exc)
+    assert i18n.localized(LaunchRefused("plain"), i18n.translator("zh_CN")) == "plain"
+    assert i18n.localized(ValueError("x"), i18n.translator("zh_CN")) == "x"
