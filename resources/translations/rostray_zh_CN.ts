@@ -335,47 +335,72 @@
         <translation>rostray: ROS 错误 {error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="66"/>
+        <location filename="../../rostray/commands/tunnel.py" line="27"/>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="28"/>
+        <source>verified</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="29"/>
+        <source>degraded</source>
+        <translation>不稳定</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="30"/>
+        <source>down</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="73"/>
         <source>rostray tunnel check: interrupted</source>
         <translation>rostray tunnel check: 已中断</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="82"/>
+        <location filename="../../rostray/commands/tunnel.py" line="89"/>
         <source>the config file</source>
         <translation>配置文件</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="83"/>
+        <location filename="../../rostray/commands/tunnel.py" line="90"/>
         <source>rostray tunnel check: no tunnel configured (tunnel.mode is &quot;none&quot; in {where}); set [tunnel] mode to &quot;static&quot;, &quot;ssh&quot;, &quot;cloudflared&quot;, …</source>
         <translation>rostray tunnel check: 未配置隧道（{where} 中 tunnel.mode 为 &quot;none&quot;）；请将 [tunnel] 的 mode 设为 &quot;static&quot;、&quot;ssh&quot;、&quot;cloudflared&quot; 等…</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="123"/>
+        <location filename="../../rostray/commands/tunnel.py" line="102"/>
+        <source>tunnel {phase}: {reason}</source>
+        <translation>隧道{phase}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="133"/>
         <source>public URL: {url}</source>
         <translation>公网 URL：{url}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="124"/>
+        <location filename="../../rostray/commands/tunnel.py" line="134"/>
         <source>probe round trip: {ms} ms</source>
         <translation>探测往返：{ms} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="127"/>
+        <location filename="../../rostray/commands/tunnel.py" line="137"/>
         <source>warning: this URL is plain http: callback tokens travel unencrypted</source>
         <translation>警告：此 URL 为明文 http，回调令牌将以未加密方式传输</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="155"/>
+        <location filename="../../rostray/commands/tunnel.py" line="165"/>
         <source>rostray tunnel check: not verified: {reason}</source>
         <translation>rostray tunnel check: 未通过验证：{reason}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="160"/>
+        <location filename="../../rostray/commands/tunnel.py" line="170"/>
         <source>the tunnel</source>
         <translation>隧道</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/tunnel.py" line="161"/>
+        <location filename="../../rostray/commands/tunnel.py" line="171"/>
         <source>last output of {name}:</source>
         <translation>{name} 的最近输出：</translation>
     </message>

@@ -17,11 +17,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rostray.commands.lang import translate, use_language
+from rostray.core.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from rostray.config import TunnelSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PHASES = {  # the supervisor's phases, as the tray names them
+    "starting": QT_TRANSLATE_NOOP("Cli", "starting"),
+    "verified": QT_TRANSLATE_NOOP("Cli", "verified"),
+    "degraded": QT_TRANSLATE_NOOP("Cli", "degraded"),
+    "down": QT_TRANSLATE_NOOP("Cli", "down"),
+}
 DEFAULT_TIMEOUT = 90.0
 
 
@@ -90,7 +97,10 @@ async def check(config: Path | None, timeout: float, as_json: bool) -> int:
 
     def show(state: TunnelState) -> None:
         if not as_json and state.phase != "off":
-            print(f"tunnel {state.phase}: {state.reason}", file=sys.stderr, flush=True)
+            word = PHASES.get(state.phase)
+            phase = translate("Cli", word) if word else state.phase
+            line = translate("Cli", "tunnel {phase}: {reason}")
+            print(line.format(phase=phase, reason=state.reason), file=sys.stderr, flush=True)
 
     # show() already says what the supervisor would log; keep its warnings for -v.
     tunnel_log = logging.getLogger("rostray.core.tunnels")
