@@ -54,9 +54,12 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# Refresh the Chinese catalogue from the sources, then compile it (commit both files).
+# Refresh the Chinese catalogue from the sources, then compile it (commit both files). The GUI
+# uses tr(); the Qt-free core and commands use translate("Context", …) / QT_TRANSLATE_NOOP, which
+# lupdate finds too. tests/gui/test_translations.py checks that this list covers every such file.
+TR_SOURCES := rostray/gui/*.py rostray/core/alerts.py rostray/core/engine.py rostray/commands/*.py
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate -no-obsolete rostray/gui/*.py -ts resources/translations/rostray_zh_CN.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $(TR_SOURCES) -ts resources/translations/rostray_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/rostray_zh_CN.ts -qm resources/translations/rostray_zh_CN.qm
 
 # sdist and wheel into dist/ (the wheel carries resources/ as rostray/resources).

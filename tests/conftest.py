@@ -30,7 +30,7 @@ LEAKY_ENV = (
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's credentials, proxies or home directory."""
+    """No test sees the developer's credentials, proxies, locale or home directory."""
     for name in LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
@@ -43,6 +43,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     runtime.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    # English output whatever the developer's locale (tests that want Chinese set LANG).
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("rostray.commands.lang._current", None)  # chosen again per test
 
 
 @pytest.fixture

@@ -2,6 +2,109 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Alerts</name>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="23"/>
+        <source>created</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="24"/>
+        <source>updated</source>
+        <translation>已更新</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="25"/>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="26"/>
+        <source>creation failed</source>
+        <translation>创建失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="27"/>
+        <source>update failed</source>
+        <translation>更新失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="28"/>
+        <source>deletion failed</source>
+        <translation>删除失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="29"/>
+        <source>creation failed, rolled back</source>
+        <translation>创建失败，已回滚</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="30"/>
+        <source>creation failed, rollback failed</source>
+        <translation>创建失败，回滚失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="31"/>
+        <source>update failed, rolled back</source>
+        <translation>更新失败，已回滚</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="32"/>
+        <source>update failed, rollback failed</source>
+        <translation>更新失败，回滚失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="61"/>
+        <source>{name} {word} — {status}</source>
+        <translation>资源栈 {name} {word} — {status}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="65"/>
+        <source>{name}: {status}</source>
+        <translation>资源栈 {name}：{status}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="67"/>
+        <source>{title} (sandbox)</source>
+        <translation>{title}（沙箱）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="76"/>
+        <source>+1 more output</source>
+        <translation>另有 1 项输出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="78"/>
+        <source>+{count} more outputs</source>
+        <translation>另有 {count} 项输出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="80"/>
+        <source>No outputs.</source>
+        <translation>无输出。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="89"/>
+        <source>Copy {key}</source>
+        <translation>复制 {key}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="100"/>
+        <source>{count} stacks finished, {failed} failed</source>
+        <translation>{count} 个资源栈已结束，其中 {failed} 个失败</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="104"/>
+        <source>{count} stacks finished</source>
+        <translation>{count} 个资源栈已结束</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/alerts.py" line="110"/>
+        <source>+{count} more</source>
+        <translation>另有 {count} 个</translation>
+    </message>
+</context>
+<context>
     <name>ChoiceField</name>
     <message>
         <location filename="../../rostray/gui/param_fields.py" line="589"/>
@@ -15,72 +118,408 @@
     </message>
 </context>
 <context>
-    <name>Controller</name>
+    <name>Cli</name>
     <message>
-        <location filename="../../rostray/gui/app.py" line="132"/>
-        <source>No system tray found: rostray runs in this window. On GNOME, install the AppIndicator extension to get a tray icon.</source>
-        <translation>未找到系统托盘：rostray 将在此窗口中运行。在 GNOME 上，请安装 AppIndicator 扩展以显示托盘图标。</translation>
+        <location filename="../../rostray/commands/desktop.py" line="24"/>
+        <source>installed {path}</source>
+        <translation>已安装 {path}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="169"/>
-        <source>Update stack — rostray</source>
-        <translation>更新资源栈 — rostray</translation>
+        <location filename="../../rostray/commands/desktop.py" line="31"/>
+        <source>removed {path}</source>
+        <translation>已移除 {path}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="213"/>
-        <source>Settings saved. Backend and tunnel changes apply after a restart.</source>
-        <translation>设置已保存。后端和隧道的更改在重启后生效。</translation>
+        <location filename="../../rostray/commands/desktop.py" line="33"/>
+        <source>nothing to remove</source>
+        <translation>没有需要移除的内容</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="240"/>
-        <source>Keep rostray running?</source>
-        <translation>让 rostray 继续运行？</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/app.py" line="243"/>
-        <source>There is no system tray. Keep rostray running in the background so it can tell you when stacks finish?</source>
-        <translation>没有系统托盘。是否让 rostray 在后台继续运行，以便在资源栈操作完成时通知您？</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/app.py" line="247"/>
-        <source>Keep running</source>
-        <translation>继续运行</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/app.py" line="248"/>
-        <source>Quit</source>
-        <translation>退出</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/app.py" line="316"/>
+        <location filename="../../rostray/commands/headless.py" line="101"/>
         <source>{error} — using default settings until it is fixed</source>
         <translation>{error} — 在修正之前使用默认设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="326"/>
+        <location filename="../../rostray/commands/headless.py" line="193"/>
+        <source>rostray: no display found; running headless (results print as JSON lines).</source>
+        <translation>rostray: 未找到显示器，以无界面模式运行（结果以 JSON 行输出）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/headless.py" line="203"/>
+        <source>rostray: the GUI is not available here; running headless (results print as JSON lines).</source>
+        <translation>rostray: 此处无法使用图形界面，以无界面模式运行（结果以 JSON 行输出）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="24"/>
+        <source>callback</source>
+        <translation>回调</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="25"/>
+        <source>poll</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="26"/>
+        <source>reconcile</source>
+        <translation>启动时核对</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="60"/>
+        <source>{status} ({word})</source>
+        <translation>{status}（{word}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="70"/>
+        <source>  (no outputs)</source>
+        <translation>  （无输出）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="97"/>
+        <source>{mark} {name}: {status} after {duration} (learned by {via})</source>
+        <translation>{mark} {name}：{status}，耗时 {duration}（通过{via}得知）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="109"/>
+        <source>  Console: {url}</source>
+        <translation>  控制台：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="110"/>
+        <source>Outputs:</source>
+        <translation>输出：</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="116"/>
+        <source>  StackId: {stack_id}   Region: {region}</source>
+        <translation>  资源栈 ID：{stack_id}   地域：{region}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="122"/>
+        <source>  Reason: {reason}</source>
+        <translation>  原因：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/output.py" line="151"/>
+        <source> {done}/{total} resources</source>
+        <translation> {done}/{total} 个资源</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/sandbox.py" line="58"/>
+        <source>rostray sandbox: cannot listen on {address}: {error}</source>
+        <translation>rostray sandbox: 无法监听 {address}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="53"/>
+        <source>{what} must look like KEY=VALUE, got {item}</source>
+        <translation>{what} 的格式应为 KEY=VALUE，实际为 {item}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="73"/>
+        <source>template {name} not found (bundled samples: {names})</source>
+        <translation>未找到模板 {name}（内置示例：{names}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="81"/>
+        <source>cannot read template {path}: {error}</source>
+        <translation>无法读取模板 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="159"/>
+        <source>The stack keeps running. Follow it with `rostray status {stack_id}`; rostray announces its result the next time it runs.</source>
+        <translation>资源栈仍在运行。可用 `rostray status {stack_id}` 查看进度；rostray 下次运行时会通知其结果。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="169"/>
+        <source>embedded ROS sandbox at {endpoint} (no cloud account used)</source>
+        <translation>内置 ROS 沙箱 {endpoint}（不使用云账号）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="172"/>
+        <source>Alibaba Cloud ROS at {endpoint} ({source})</source>
+        <translation>阿里云 ROS {endpoint}（{source}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="201"/>
+        <source>Warning: {warning}</source>
+        <translation>警告：{warning}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="216"/>
+        <source>Launched {name} ({stack_id}) on the {where}</source>
+        <translation>已创建资源栈 {name}（{stack_id}），运行于{where}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="225"/>
+        <source>Note: the embedded sandbox stops with this command; use --wait or run `rostray sandbox` to keep the stack running.</source>
+        <translation>注意：内置沙箱随本命令一起退出；请使用 --wait，或运行 `rostray sandbox` 让资源栈继续运行。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="259"/>
+        <source>rostray: the running app refused: {error}</source>
+        <translation>rostray: 正在运行的应用拒绝了请求：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="269"/>
+        <source>Launched by the running rostray: {stack_id}</source>
+        <translation>已由正在运行的 rostray 创建：{stack_id}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="274"/>
+        <source>Opened the launch form in the running rostray.</source>
+        <translation>已在正在运行的 rostray 中打开创建表单。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="291"/>
+        <source>UPDATE of {name} ({stack_id}) started</source>
+        <translation>已开始更新资源栈 {name}（{stack_id}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="292"/>
+        <source>DELETE of {name} ({stack_id}) started</source>
+        <translation>已开始删除资源栈 {name}（{stack_id}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="338"/>
+        <source>  Resources: {done}/{total} complete</source>
+        <translation>  资源：已完成 {done}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="352"/>
+        <source>No stacks launched with rostray yet.</source>
+        <translation>还没有通过 rostray 创建的资源栈。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="365"/>
+        <source>sandbox</source>
+        <translation>沙箱</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="365"/>
+        <source>cloud</source>
+        <translation>云</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="369"/>
+        <source>Stack</source>
+        <translation>资源栈</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="370"/>
+        <source>Region</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="371"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="372"/>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="373"/>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="374"/>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="465"/>
+        <source>Interrupted.</source>
+        <translation>已中断。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/stacks.py" line="480"/>
+        <source>rostray: ROS error {error}</source>
+        <translation>rostray: ROS 错误 {error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="27"/>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="28"/>
+        <source>verified</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="29"/>
+        <source>degraded</source>
+        <translation>不稳定</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="30"/>
+        <source>down</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="73"/>
+        <source>rostray tunnel check: interrupted</source>
+        <translation>rostray tunnel check: 已中断</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="89"/>
+        <source>the config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="90"/>
+        <source>rostray tunnel check: no tunnel configured (tunnel.mode is &quot;none&quot; in {where}); set [tunnel] mode to &quot;static&quot;, &quot;ssh&quot;, &quot;cloudflared&quot;, …</source>
+        <translation>rostray tunnel check: 未配置隧道（{where} 中 tunnel.mode 为 &quot;none&quot;）；请将 [tunnel] 的 mode 设为 &quot;static&quot;、&quot;ssh&quot;、&quot;cloudflared&quot; 等…</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="102"/>
+        <source>tunnel {phase}: {reason}</source>
+        <translation>隧道{phase}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="133"/>
+        <source>public URL: {url}</source>
+        <translation>公网 URL：{url}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="134"/>
+        <source>probe round trip: {ms} ms</source>
+        <translation>探测往返：{ms} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="137"/>
+        <source>warning: this URL is plain http: callback tokens travel unencrypted</source>
+        <translation>警告：此 URL 为明文 http，回调令牌将以未加密方式传输</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="165"/>
+        <source>rostray tunnel check: not verified: {reason}</source>
+        <translation>rostray tunnel check: 未通过验证：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="170"/>
+        <source>the tunnel</source>
+        <translation>隧道</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/commands/tunnel.py" line="171"/>
+        <source>last output of {name}:</source>
+        <translation>{name} 的最近输出：</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="373"/>
+        <source>rostray is already running; its window was raised.</source>
+        <translation>rostray 已在运行，已将其窗口置于前台。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="378"/>
+        <source>rostray: another instance holds the lock but does not answer.</source>
+        <translation>rostray: 另一个实例持有锁，但没有响应。</translation>
+    </message>
+</context>
+<context>
+    <name>Controller</name>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="133"/>
+        <source>No system tray found: rostray runs in this window. On GNOME, install the AppIndicator extension to get a tray icon.</source>
+        <translation>未找到系统托盘：rostray 将在此窗口中运行。在 GNOME 上，请安装 AppIndicator 扩展以显示托盘图标。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="170"/>
+        <source>Update stack — rostray</source>
+        <translation>更新资源栈 — rostray</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="214"/>
+        <source>Settings saved. Backend and tunnel changes apply after a restart.</source>
+        <translation>设置已保存。后端和隧道的更改在重启后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="241"/>
+        <source>Keep rostray running?</source>
+        <translation>让 rostray 继续运行？</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="244"/>
+        <source>There is no system tray. Keep rostray running in the background so it can tell you when stacks finish?</source>
+        <translation>没有系统托盘。是否让 rostray 在后台继续运行，以便在资源栈操作完成时通知您？</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="248"/>
+        <source>Keep running</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="249"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="318"/>
+        <source>{error} — using default settings until it is fixed</source>
+        <translation>{error} — 在修正之前使用默认设置</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/gui/app.py" line="328"/>
         <source>{error} — running on the embedded sandbox instead</source>
         <translation>{error} — 改为在内置沙箱上运行</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="345"/>
+        <location filename="../../rostray/gui/app.py" line="347"/>
         <source>Another program holds rostray&apos;s socket; hand-overs are disabled.</source>
         <translation>另一个程序占用了 rostray 的套接字，命令行转交已禁用。</translation>
     </message>
 </context>
 <context>
+    <name>Engine</name>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="84"/>
+        <source>some parameters are not valid</source>
+        <translation>部分参数无效</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="282"/>
+        <source>ROS cannot reach this computer: no tunnel is configured ([tunnel] mode in the config file, or Settings → Tunnel)</source>
+        <translation>ROS 无法访问这台计算机：未配置隧道（配置文件中的 [tunnel] mode，或“设置 → 隧道”）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="288"/>
+        <source>the tunnel is not verified ({phase}: {reason})</source>
+        <translation>隧道未通过验证（{phase}：{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="317"/>
+        <source>{reason}. Fix the tunnel, or launch anyway and learn the result by polling (--poll).</source>
+        <translation>{reason}。请修复隧道，或仍然创建资源栈并通过轮询获取结果（--poll）。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="328"/>
+        <source>ROS accepts at most 5 notification URLs (rostray uses one)</source>
+        <translation>ROS 最多接受 5 个通知 URL（rostray 占用其中一个）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="391"/>
+        <source>no stack {stack} in rostray&apos;s history</source>
+        <translation>rostray 的历史记录中没有资源栈 {stack}</translation>
+    </message>
+</context>
+<context>
     <name>EngineFormBackend</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="142"/>
+        <location filename="../../rostray/gui/launch_form.py" line="143"/>
         <source>Embedded ROS sandbox — no cloud account used</source>
         <translation>内置 ROS 沙箱 — 不使用云账号</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="147"/>
+        <location filename="../../rostray/gui/launch_form.py" line="148"/>
         <source>Local ROS sandbox at {0} — no cloud account used</source>
         <translation>本地 ROS 沙箱（{0}）— 不使用云账号</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="151"/>
+        <location filename="../../rostray/gui/launch_form.py" line="152"/>
         <source>Alibaba Cloud ROS at {0} ({1}) — resources may be billed</source>
         <translation>阿里云 ROS：{0}（{1}）— 创建的资源可能产生费用</translation>
     </message>
@@ -206,229 +645,229 @@
 <context>
     <name>LaunchForm</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="161"/>
+        <location filename="../../rostray/gui/launch_form.py" line="162"/>
         <source>Enter a stack name.</source>
         <translation>请输入资源栈名称。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="163"/>
+        <location filename="../../rostray/gui/launch_form.py" line="164"/>
         <source>Start with a letter; then up to 254 letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
         <translation>以字母开头，后接最多 254 个字母、数字、&apos;-&apos; 或 &apos;_&apos;。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="187"/>
+        <location filename="../../rostray/gui/launch_form.py" line="188"/>
         <source>Write each tag as key=value: {0}</source>
         <translation>标签请按 key=value 格式填写：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="192"/>
+        <location filename="../../rostray/gui/launch_form.py" line="193"/>
         <source>A tag key is empty: {0}</source>
         <translation>标签键为空：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="196"/>
+        <location filename="../../rostray/gui/launch_form.py" line="197"/>
         <source>The tag key {0} is given twice.</source>
         <translation>标签键 {0} 重复。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="200"/>
+        <location filename="../../rostray/gui/launch_form.py" line="201"/>
         <source>Tag keys and values are at most 128 characters.</source>
         <translation>标签键和值最长 128 个字符。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="204"/>
+        <location filename="../../rostray/gui/launch_form.py" line="205"/>
         <source>Tag keys may not start with aliyun or acs: ({0}).</source>
         <translation>标签键不能以 aliyun 或 acs: 开头（{0}）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="208"/>
+        <location filename="../../rostray/gui/launch_form.py" line="209"/>
         <source>Tags may not contain http:// or https://.</source>
         <translation>标签不能包含 http:// 或 https://。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="213"/>
+        <location filename="../../rostray/gui/launch_form.py" line="214"/>
         <source>At most {0} tags.</source>
         <translation>最多 {0} 个标签。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="221"/>
+        <location filename="../../rostray/gui/launch_form.py" line="222"/>
         <source>At most {0} extra notification URLs.</source>
         <translation>最多 {0} 个额外的通知 URL。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="227"/>
+        <location filename="../../rostray/gui/launch_form.py" line="228"/>
         <source>Not an http(s) URL: {0}</source>
         <translation>不是 http(s) URL：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="231"/>
+        <location filename="../../rostray/gui/launch_form.py" line="232"/>
         <source>A URL is longer than 1024 bytes.</source>
         <translation>有 URL 超过 1024 字节。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="233"/>
+        <location filename="../../rostray/gui/launch_form.py" line="234"/>
         <source>A URL is listed twice.</source>
         <translation>有 URL 重复。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="466"/>
+        <location filename="../../rostray/gui/launch_form.py" line="467"/>
         <source>Launch stack — rostray</source>
         <translation>创建资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="512"/>
+        <location filename="../../rostray/gui/launch_form.py" line="513"/>
         <source>Choose a template to see its parameters.</source>
         <translation>选择模板后即可查看其参数。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="535"/>
+        <location filename="../../rostray/gui/launch_form.py" line="536"/>
         <source>Stack</source>
         <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="546"/>
+        <location filename="../../rostray/gui/launch_form.py" line="547"/>
         <source>New name</source>
         <translation>新名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="547"/>
+        <location filename="../../rostray/gui/launch_form.py" line="548"/>
         <source>Suggest a fresh, unique stack name</source>
         <translation>生成一个新的、不重复的资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="552"/>
+        <location filename="../../rostray/gui/launch_form.py" line="553"/>
         <source>Stack name</source>
         <translation>资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="558"/>
+        <location filename="../../rostray/gui/launch_form.py" line="559"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="573"/>
+        <location filename="../../rostray/gui/launch_form.py" line="574"/>
         <source>Validate</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="574"/>
+        <location filename="../../rostray/gui/launch_form.py" line="575"/>
         <source>Ask ROS to check the template (ValidateTemplate)</source>
         <translation>请 ROS 校验模板（ValidateTemplate）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="577"/>
+        <location filename="../../rostray/gui/launch_form.py" line="578"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="580"/>
-        <location filename="../../rostray/gui/launch_form.py" line="968"/>
+        <location filename="../../rostray/gui/launch_form.py" line="581"/>
+        <location filename="../../rostray/gui/launch_form.py" line="971"/>
         <source>Launch</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="632"/>
+        <location filename="../../rostray/gui/launch_form.py" line="633"/>
         <source>The file is larger than ROS&apos;s limit of {0} bytes.</source>
         <translation>文件超过 ROS 的大小上限（{0} 字节）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="639"/>
+        <location filename="../../rostray/gui/launch_form.py" line="640"/>
         <source>The file is not UTF-8 text, so it is not a template.</source>
         <translation>该文件不是 UTF-8 文本，因此不是模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="644"/>
+        <location filename="../../rostray/gui/launch_form.py" line="645"/>
         <source>Cannot read the file: {0}</source>
         <translation>无法读取文件：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="677"/>
+        <location filename="../../rostray/gui/launch_form.py" line="678"/>
         <source>Could not load {0} — {1}</source>
         <translation>无法加载 {0} — {1}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="679"/>
+        <location filename="../../rostray/gui/launch_form.py" line="680"/>
         <source>Still using {0}.</source>
         <translation>仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="811"/>
+        <location filename="../../rostray/gui/launch_form.py" line="812"/>
         <source>The template does not define: {0}</source>
         <translation>模板中未定义：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="821"/>
-        <location filename="../../rostray/gui/launch_form.py" line="919"/>
+        <location filename="../../rostray/gui/launch_form.py" line="822"/>
+        <location filename="../../rostray/gui/launch_form.py" line="922"/>
         <source>Choose a template first.</source>
         <translation>请先选择模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="829"/>
+        <location filename="../../rostray/gui/launch_form.py" line="830"/>
         <source>Choose a region.</source>
         <translation>请选择地域。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="834"/>
+        <location filename="../../rostray/gui/launch_form.py" line="835"/>
         <source>Please correct the highlighted fields.</source>
         <translation>请修正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="860"/>
+        <location filename="../../rostray/gui/launch_form.py" line="861"/>
         <source>Launching {0}…</source>
         <translation>正在创建 {0}…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="864"/>
+        <location filename="../../rostray/gui/launch_form.py" line="865"/>
         <source>Internal error: no event loop is running.</source>
         <translation>内部错误：事件循环未运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="896"/>
+        <location filename="../../rostray/gui/launch_form.py" line="898"/>
         <source>Launch refused: {0}</source>
         <translation>创建被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="900"/>
+        <location filename="../../rostray/gui/launch_form.py" line="903"/>
         <source>Launch failed</source>
         <translation>创建失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="905"/>
+        <location filename="../../rostray/gui/launch_form.py" line="908"/>
         <source>Launch failed: {0}</source>
         <translation>创建失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="924"/>
+        <location filename="../../rostray/gui/launch_form.py" line="927"/>
         <source>Validating…</source>
         <translation>正在校验…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="935"/>
+        <location filename="../../rostray/gui/launch_form.py" line="938"/>
         <source>The template is not valid</source>
         <translation>模板无效</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="941"/>
+        <location filename="../../rostray/gui/launch_form.py" line="944"/>
         <source>Validation failed: {0}</source>
         <translation>校验失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="957"/>
+        <location filename="../../rostray/gui/launch_form.py" line="960"/>
         <source>ROS accepts this template: {0} parameters, {1} resources, {2} outputs.</source>
         <translation>模板校验通过：{0} 个参数、{1} 个资源、{2} 个输出。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="960"/>
+        <location filename="../../rostray/gui/launch_form.py" line="963"/>
         <source>Resource types: {0}</source>
         <translation>资源类型：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="968"/>
+        <location filename="../../rostray/gui/launch_form.py" line="971"/>
         <source>Launching…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="993"/>
+        <location filename="../../rostray/gui/launch_form.py" line="996"/>
         <source>Request ID: {0}</source>
         <translation>请求 ID：{0}</translation>
     </message>
@@ -436,62 +875,62 @@
 <context>
     <name>LaunchOptionsBox</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="354"/>
+        <location filename="../../rostray/gui/launch_form.py" line="355"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="360"/>
+        <location filename="../../rostray/gui/launch_form.py" line="361"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="364"/>
+        <location filename="../../rostray/gui/launch_form.py" line="365"/>
         <source>Timeout</source>
         <translation>超时时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="366"/>
+        <location filename="../../rostray/gui/launch_form.py" line="367"/>
         <source>Disable rollback (keep resources on failure)</source>
         <translation>禁用回滚（失败时保留资源）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="367"/>
+        <location filename="../../rostray/gui/launch_form.py" line="368"/>
         <source>On failure</source>
         <translation>失败时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="370"/>
+        <location filename="../../rostray/gui/launch_form.py" line="371"/>
         <source>If ROS cannot reach this computer, launch anyway and poll for the result</source>
         <translation>如果 ROS 无法访问本机，仍然创建并通过轮询获取结果</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="372"/>
+        <location filename="../../rostray/gui/launch_form.py" line="373"/>
         <source>No tunnel</source>
         <translation>无隧道时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="375"/>
+        <location filename="../../rostray/gui/launch_form.py" line="376"/>
         <source>env=dev, team=platform</source>
         <translation>env=dev, team=platform</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="380"/>
+        <location filename="../../rostray/gui/launch_form.py" line="381"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="386"/>
+        <location filename="../../rostray/gui/launch_form.py" line="387"/>
         <source>https://example.com/hook (one per line, up to 4)</source>
         <translation>https://example.com/hook（每行一个，最多 4 个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="392"/>
+        <location filename="../../rostray/gui/launch_form.py" line="393"/>
         <source>rostray adds its own callback URL; these receive the same notifications.</source>
         <translation>rostray 会自动添加自己的回调 URL；这些 URL 也会收到相同的通知。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="395"/>
+        <location filename="../../rostray/gui/launch_form.py" line="396"/>
         <source>Notify URLs</source>
         <translation>通知 URL</translation>
     </message>
@@ -527,27 +966,27 @@
         <translation>通知功能正常。资源栈操作完成时，通知就会像这样显示。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="442"/>
+        <location filename="../../rostray/gui/notifier.py" line="444"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="443"/>
+        <location filename="../../rostray/gui/notifier.py" line="445"/>
         <source>Show details</source>
         <translation>查看详情</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="447"/>
+        <location filename="../../rostray/gui/notifier.py" line="449"/>
         <source>Copy {key}</source>
         <translation>复制 {key}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="447"/>
+        <location filename="../../rostray/gui/notifier.py" line="449"/>
         <source>Copy value</source>
         <translation>复制值</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/notifier.py" line="452"/>
+        <location filename="../../rostray/gui/notifier.py" line="454"/>
         <source>Open in ROS console</source>
         <translation>在 ROS 控制台中打开</translation>
     </message>
@@ -1092,249 +1531,249 @@
 <context>
     <name>StackDetails</name>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="200"/>
+        <location filename="../../rostray/gui/stack_details.py" line="210"/>
         <source>Select a stack to see its outputs, parameters, events and callbacks.</source>
         <translation>选择一个资源栈，查看其输出、参数、事件和回调。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="266"/>
+        <location filename="../../rostray/gui/stack_details.py" line="276"/>
         <source>Stack ID</source>
         <translation>资源栈 ID</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="267"/>
+        <location filename="../../rostray/gui/stack_details.py" line="277"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="268"/>
+        <location filename="../../rostray/gui/stack_details.py" line="278"/>
         <source>Operation</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="269"/>
+        <location filename="../../rostray/gui/stack_details.py" line="279"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="270"/>
+        <location filename="../../rostray/gui/stack_details.py" line="280"/>
         <source>Finished</source>
         <translation>结束时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="284"/>
+        <location filename="../../rostray/gui/stack_details.py" line="294"/>
         <source>Open in console</source>
         <translation>在控制台中打开</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="286"/>
+        <location filename="../../rostray/gui/stack_details.py" line="296"/>
         <source>Replay notification</source>
         <translation>重新发送通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="288"/>
+        <location filename="../../rostray/gui/stack_details.py" line="298"/>
         <source>Update stack…</source>
         <translation>更新资源栈…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="290"/>
+        <location filename="../../rostray/gui/stack_details.py" line="300"/>
         <source>Delete stack…</source>
         <translation>删除资源栈…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="314"/>
-        <location filename="../../rostray/gui/stack_details.py" line="813"/>
+        <location filename="../../rostray/gui/stack_details.py" line="324"/>
+        <location filename="../../rostray/gui/stack_details.py" line="823"/>
         <source>Copy value</source>
         <translation>复制值</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="316"/>
-        <location filename="../../rostray/gui/stack_details.py" line="818"/>
+        <location filename="../../rostray/gui/stack_details.py" line="326"/>
+        <location filename="../../rostray/gui/stack_details.py" line="828"/>
         <source>Copy all as JSON</source>
         <translation>全部复制为 JSON</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="436"/>
+        <location filename="../../rostray/gui/stack_details.py" line="446"/>
         <source>This stack is not in rostray&apos;s history.</source>
         <translation>此资源栈不在 rostray 的历史记录中。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="475"/>
+        <location filename="../../rostray/gui/stack_details.py" line="485"/>
         <source>running for {duration}</source>
         <translation>已运行 {duration}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="479"/>
+        <location filename="../../rostray/gui/stack_details.py" line="489"/>
         <source>{time} (took {duration})</source>
         <translation>{time}（耗时 {duration}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="490"/>
+        <location filename="../../rostray/gui/stack_details.py" line="500"/>
         <source>Outputs ({n})</source>
         <translation>输出（{n}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="493"/>
+        <location filename="../../rostray/gui/stack_details.py" line="503"/>
         <source>No outputs.</source>
         <translation>无输出。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="502"/>
+        <location filename="../../rostray/gui/stack_details.py" line="512"/>
         <source>Parameters ({n})</source>
         <translation>参数（{n}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="505"/>
+        <location filename="../../rostray/gui/stack_details.py" line="515"/>
         <source>Template: {name}</source>
         <translation>模板：{name}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="507"/>
+        <location filename="../../rostray/gui/stack_details.py" line="517"/>
         <source>Timeout: {n} min</source>
         <translation>超时时间：{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="510"/>
+        <location filename="../../rostray/gui/stack_details.py" line="520"/>
         <source>Rollback: disabled</source>
         <translation>回滚：已禁用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="512"/>
+        <location filename="../../rostray/gui/stack_details.py" line="522"/>
         <source>Rollback: on failure</source>
         <translation>回滚：失败时回滚</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="517"/>
+        <location filename="../../rostray/gui/stack_details.py" line="527"/>
         <source>Tags: {tags}</source>
         <translation>标签：{tags}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="522"/>
+        <location filename="../../rostray/gui/stack_details.py" line="532"/>
         <source>Callbacks ({n})</source>
         <translation>回调（{n}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="532"/>
+        <location filename="../../rostray/gui/stack_details.py" line="542"/>
         <source>No callback has reached rostray for this stack yet. ROS POSTs to the stack&apos;s notification URL when an operation finishes.</source>
         <translation>rostray 尚未收到此资源栈的回调。操作完成时，ROS 会向资源栈的通知 URL 发送 POST 请求。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="546"/>
+        <location filename="../../rostray/gui/stack_details.py" line="556"/>
         <source>Received:  {time}  from {remote}</source>
         <translation>接收时间：{time}  来自 {remote}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="550"/>
+        <location filename="../../rostray/gui/stack_details.py" line="560"/>
         <source>Verdict:   {verdict}</source>
         <translation>判定结果：{verdict}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="553"/>
+        <location filename="../../rostray/gui/stack_details.py" line="563"/>
         <source>Detail:    {detail}</source>
         <translation>详细信息：{detail}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="554"/>
+        <location filename="../../rostray/gui/stack_details.py" line="564"/>
         <source>Headers:</source>
         <translation>请求头：</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="558"/>
+        <location filename="../../rostray/gui/stack_details.py" line="568"/>
         <source>Body ({size} bytes, JSON pretty-printed):</source>
         <translation>请求体（{size} 字节，JSON 已格式化）：</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="560"/>
+        <location filename="../../rostray/gui/stack_details.py" line="570"/>
         <source>Body ({size} bytes, as received):</source>
         <translation>请求体（{size} 字节，原样显示）：</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="572"/>
+        <location filename="../../rostray/gui/stack_details.py" line="582"/>
         <source>The stack was deleted; ROS keeps no events for it.</source>
         <translation>资源栈已删除，ROS 不再保留其事件。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="578"/>
+        <location filename="../../rostray/gui/stack_details.py" line="588"/>
         <source>This stack ran on the embedded sandbox, which is not running now.</source>
         <translation>此资源栈运行在内置沙箱中，而沙箱当前未运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="580"/>
+        <location filename="../../rostray/gui/stack_details.py" line="590"/>
         <source>This stack ran on Alibaba Cloud; rostray now uses the sandbox.</source>
         <translation>此资源栈运行在阿里云上，而 rostray 当前使用的是沙箱。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="601"/>
+        <location filename="../../rostray/gui/stack_details.py" line="611"/>
         <source>Refreshing every {n} s while the stack is in progress.</source>
         <translation>资源栈操作进行中，每 {n} 秒刷新一次。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="605"/>
+        <location filename="../../rostray/gui/stack_details.py" line="615"/>
         <source>Loaded at {time}.</source>
         <translation>加载于 {time}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="612"/>
+        <location filename="../../rostray/gui/stack_details.py" line="622"/>
         <source>Events are not available: {error}</source>
         <translation>无法获取事件：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="629"/>
+        <location filename="../../rostray/gui/stack_details.py" line="639"/>
         <source>%v of %m resources done</source>
         <translation>已完成 %v/%m 个资源</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="630"/>
+        <location filename="../../rostray/gui/stack_details.py" line="640"/>
         <source>, {n} failed</source>
         <translation>，{n} 个失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="638"/>
+        <location filename="../../rostray/gui/stack_details.py" line="648"/>
         <source>Events ({n})</source>
         <translation>事件（{n}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="709"/>
+        <location filename="../../rostray/gui/stack_details.py" line="719"/>
         <source>A stack whose creation was rolled back can only be deleted.</source>
         <translation>创建失败并已回滚的资源栈只能删除。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="735"/>
+        <location filename="../../rostray/gui/stack_details.py" line="745"/>
         <source>Delete stack</source>
         <translation>删除资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="738"/>
+        <location filename="../../rostray/gui/stack_details.py" line="748"/>
         <source>Delete the stack “{name}”?</source>
         <translation>确定删除资源栈“{name}”吗？</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="740"/>
+        <location filename="../../rostray/gui/stack_details.py" line="750"/>
         <source>ROS deletes every resource the stack created. This cannot be undone.</source>
         <translation>ROS 将删除该资源栈创建的所有资源。此操作不可撤销。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="742"/>
+        <location filename="../../rostray/gui/stack_details.py" line="752"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="769"/>
+        <location filename="../../rostray/gui/stack_details.py" line="779"/>
         <source>Could not delete the stack: {error}</source>
         <translation>无法删除资源栈：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="794"/>
+        <location filename="../../rostray/gui/stack_details.py" line="804"/>
         <source>Copied {key}.</source>
         <translation>已复制 {key}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="801"/>
+        <location filename="../../rostray/gui/stack_details.py" line="811"/>
         <source>Copied {n} outputs as JSON.</source>
         <translation>已将 {n} 个输出复制为 JSON。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stack_details.py" line="816"/>
+        <location filename="../../rostray/gui/stack_details.py" line="826"/>
         <source>Copy key</source>
         <translation>复制键</translation>
     </message>
@@ -1430,47 +1869,47 @@
 <context>
     <name>TemplatePicker</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="261"/>
+        <location filename="../../rostray/gui/launch_form.py" line="262"/>
         <source>Template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="268"/>
+        <location filename="../../rostray/gui/launch_form.py" line="269"/>
         <source>Choose a sample or recent template…</source>
         <translation>选择示例模板或最近使用的模板…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="272"/>
+        <location filename="../../rostray/gui/launch_form.py" line="273"/>
         <source>Open file…</source>
         <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="280"/>
+        <location filename="../../rostray/gui/launch_form.py" line="281"/>
         <source>Tip: drop a .json or .yaml template on this window.</source>
         <translation>提示：可将 .json 或 .yaml 模板拖放到此窗口。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="290"/>
+        <location filename="../../rostray/gui/launch_form.py" line="291"/>
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="290"/>
+        <location filename="../../rostray/gui/launch_form.py" line="291"/>
         <source>Samples</source>
         <translation>示例</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="327"/>
+        <location filename="../../rostray/gui/launch_form.py" line="328"/>
         <source>Open a ROS template</source>
         <translation>打开 ROS 模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="331"/>
+        <location filename="../../rostray/gui/launch_form.py" line="332"/>
         <source>ROS templates (*.json *.yaml *.yml *.template)</source>
         <translation>ROS 模板 (*.json *.yaml *.yml *.template)</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="332"/>
+        <location filename="../../rostray/gui/launch_form.py" line="333"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
@@ -1478,209 +1917,159 @@
 <context>
     <name>TrayController</name>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="137"/>
+        <location filename="../../rostray/gui/tray.py" line="146"/>
         <source>Pause notifications</source>
         <translation>暂停通知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../rostray/gui/tray.py" line="267"/>
+        <location filename="../../rostray/gui/tray.py" line="276"/>
         <source>%n stack(s) in progress</source>
         <translation>
             <numerusform>%n 个资源栈进行中</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="270"/>
+        <location filename="../../rostray/gui/tray.py" line="279"/>
         <source>{name}: {status}, {elapsed}</source>
         <translation>{name}：{status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="277"/>
+        <location filename="../../rostray/gui/tray.py" line="286"/>
         <source>+{n} more</source>
         <translation>另有 {n} 个</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="281"/>
+        <location filename="../../rostray/gui/tray.py" line="290"/>
         <source>Last: {result}</source>
         <translation>最近：{result}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="283"/>
+        <location filename="../../rostray/gui/tray.py" line="292"/>
         <source>No stacks in progress</source>
         <translation>没有进行中的资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="286"/>
+        <location filename="../../rostray/gui/tray.py" line="295"/>
         <source>Notifications paused until {time}</source>
         <translation>通知已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="292"/>
+        <location filename="../../rostray/gui/tray.py" line="301"/>
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="295"/>
+        <location filename="../../rostray/gui/tray.py" line="304"/>
         <source>{m} min</source>
         <translation>{m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="296"/>
+        <location filename="../../rostray/gui/tray.py" line="305"/>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="301"/>
+        <location filename="../../rostray/gui/tray.py" line="310"/>
         <source>Tunnel: not in use</source>
         <translation>隧道：未使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="304"/>
+        <location filename="../../rostray/gui/tray.py" line="313"/>
         <source>off</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="305"/>
+        <location filename="../../rostray/gui/tray.py" line="314"/>
         <source>starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="306"/>
+        <location filename="../../rostray/gui/tray.py" line="315"/>
         <source>verified</source>
         <translation>已验证</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="307"/>
+        <location filename="../../rostray/gui/tray.py" line="316"/>
         <source>degraded</source>
         <translation>不稳定</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="308"/>
+        <location filename="../../rostray/gui/tray.py" line="317"/>
         <source>down</source>
         <translation>已断开</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="310"/>
+        <location filename="../../rostray/gui/tray.py" line="319"/>
         <source>Tunnel: {phase}</source>
         <translation>隧道：{phase}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="313"/>
+        <location filename="../../rostray/gui/tray.py" line="322"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="325"/>
-        <source>created</source>
-        <translation>已创建</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="326"/>
-        <source>updated</source>
-        <translation>已更新</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="327"/>
-        <source>deleted</source>
-        <translation>已删除</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="328"/>
-        <source>creation failed</source>
-        <translation>创建失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="329"/>
-        <source>update failed</source>
-        <translation>更新失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="330"/>
-        <source>deletion failed</source>
-        <translation>删除失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="331"/>
-        <source>creation failed, rolled back</source>
-        <translation>创建失败，已回滚</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="332"/>
-        <source>creation failed, rollback failed</source>
-        <translation>创建失败，回滚失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="333"/>
-        <source>update failed, rolled back</source>
-        <translation>更新失败，已回滚</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="334"/>
-        <source>update failed, rollback failed</source>
-        <translation>更新失败，回滚失败</translation>
-    </message>
-    <message>
-        <location filename="../../rostray/gui/tray.py" line="340"/>
+        <location filename="../../rostray/gui/tray.py" line="337"/>
         <source>{name} {word}</source>
         <translation>{name} {word}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="357"/>
+        <location filename="../../rostray/gui/tray.py" line="354"/>
         <source>Show rostray</source>
         <translation>显示 rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="358"/>
+        <location filename="../../rostray/gui/tray.py" line="355"/>
         <source>Launch stack…</source>
         <translation>创建资源栈…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="363"/>
+        <location filename="../../rostray/gui/tray.py" line="360"/>
         <source>{name} — {status}, {elapsed}</source>
         <translation>{name} — {status}，{elapsed}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="373"/>
+        <location filename="../../rostray/gui/tray.py" line="370"/>
         <source>No stacks yet</source>
         <translation>暂无资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="377"/>
+        <location filename="../../rostray/gui/tray.py" line="374"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="380"/>
+        <location filename="../../rostray/gui/tray.py" line="377"/>
         <source>Send test notification</source>
         <translation>发送测试通知</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="382"/>
+        <location filename="../../rostray/gui/tray.py" line="379"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="388"/>
+        <location filename="../../rostray/gui/tray.py" line="385"/>
         <source>Paused until {time}</source>
         <translation>已暂停至 {time}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="392"/>
+        <location filename="../../rostray/gui/tray.py" line="389"/>
         <source>For 15 minutes</source>
         <translation>15 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="393"/>
+        <location filename="../../rostray/gui/tray.py" line="390"/>
         <source>For 1 hour</source>
         <translation>1 小时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="394"/>
+        <location filename="../../rostray/gui/tray.py" line="391"/>
         <source>Until tomorrow morning</source>
         <translation>直到明天早上</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/tray.py" line="399"/>
+        <location filename="../../rostray/gui/tray.py" line="396"/>
         <source>Resume notifications</source>
         <translation>恢复通知</translation>
     </message>
@@ -1688,7 +2077,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../rostray/gui/app.py" line="60"/>
+        <location filename="../../rostray/gui/app.py" line="61"/>
         <source>No tunnel is configured.</source>
         <translation>未配置隧道。</translation>
     </message>

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rostray import desktop_entry
+from rostray.commands.lang import translate
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -20,14 +21,14 @@ def run_install(args: argparse.Namespace) -> int:
     from rostray.assets import resource_path
 
     for path in desktop_entry.install(resource_path("icons", "rostray.svg")):
-        print(f"installed {path}")
+        print(translate("Cli", "installed {path}").format(path=path))
     return 0
 
 
 def run_uninstall(args: argparse.Namespace) -> int:
     removed = desktop_entry.uninstall()
     for path in removed:
-        print(f"removed {path}")
+        print(translate("Cli", "removed {path}").format(path=path))
     if not removed:
-        print("nothing to remove")
+        print(translate("Cli", "nothing to remove"))
     return 0

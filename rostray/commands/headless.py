@@ -17,10 +17,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rostray.commands.lang import translate
 from rostray.commands.output import result_json
 from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
+from rostray.core.i18n import Translate, english, translator_for
 from rostray.core.tunnels import TunnelState
 from rostray.desktop_notify import markup_inert, query_server_capabilities
 
@@ -45,9 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class DesktopAlerts:
-    """desktop-notifier when it is installed and a notification server answers."""
+    """desktop-notifier when it is installed and a notification server answers.
 
-    def __init__(self) -> None:
+    ``translate`` puts the alert in the user's language (``ui.language``, else the locale).
+    """
+
+    def __init__(self, translate: Translate = english) -> None:
+        self._translate = translate
         self._notifier: Any = None
         self._failed = False
         self._markup: bool | None = None
@@ -64,7 +70,7 @@ class DesktopAlerts:
 
             if self._markup is None:
                 self._markup = "body-markup" in await query_server_capabilities()
-            alert = compose(event, max_outputs)
+            alert = compose(event, max_outputs, self._translate)
             dispatched = asyncio.Event()  # desktop-notifier logs send errors and returns
             await asyncio.wait_for(
                 self._notifier.send(
@@ -92,7 +98,8 @@ def settings_or_defaults(path: Path | None) -> Settings:
     try:
         return load_settings(path)
     except ConfigError as exc:
-        print(f"rostray: {exc} — using default settings until it is fixed", file=sys.stderr)
+        line = translate("Cli", "{error} — using default settings until it is fixed")
+        print("rostray: " + line.format(error=exc), file=sys.stderr)
         return Settings()
 
 
@@ -100,7 +107,11 @@ async def headless(args: argparse.Namespace) -> int:
     from rostray.commands.stacks import make_engine
 
     engine = make_engine(args, settings_or_defaults(args.config))
-    alerts = None if args.no_desktop_notifications else DesktopAlerts()
+    alerts = (
+        None
+        if args.no_desktop_notifications
+        else DesktopAlerts(translator_for(engine.settings.ui.language))
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -159,10 +170,13 @@ async def headless(args: argparse.Namespace) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     from rostray.commands.stacks import UsageError
+    from rostray.core.credentials import CredentialError
+    from rostray.core.receiver import ReceiverError
+    from rostray.core.store import StoreError
 
     try:
         return asyncio.run(headless(args))
-    except UsageError as exc:
+    except (UsageError, CredentialError, StoreError, ReceiverError) as exc:
         print(f"rostray: {exc}", file=sys.stderr)
         return 2
 
@@ -179,7 +193,9 @@ def run_default(args: argparse.Namespace) -> int:
     """The tray app when Qt is installed and a display exists; headless otherwise."""
     if not has_display():
         print(
-            "rostray: no display found; running headless (results print as JSON lines).",
+            translate(
+                "Cli", "rostray: no display found; running headless (results print as JSON lines)."
+            ),
             file=sys.stderr,
         )
         return run_headless(args)
@@ -187,8 +203,11 @@ def run_default(args: argparse.Namespace) -> int:
         from rostray.gui.app import run_gui  # type: ignore[attr-defined]
     except ImportError:
         print(
-            "rostray: the GUI is not available here; running headless "
-            "(results print as JSON lines).",
+            translate(
+                "Cli",
+                "rostray: the GUI is not available here; running headless "
+                "(results print as JSON lines).",
+            ),
             file=sys.stderr,
         )
         return run_headless(args)

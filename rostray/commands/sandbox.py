@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+from rostray.commands.lang import translate
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from rostray.sandbox import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
@@ -53,7 +55,8 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
     try:
         await sandbox.start()
     except OSError as exc:
-        print(f"rostray sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        message = translate("Cli", "rostray sandbox: cannot listen on {address}: {error}")
+        print(message.format(address=f"{args.host}:{args.port}", error=exc), file=sys.stderr)
         return 2
     stop = asyncio.Event()  # before the line below: a SIGTERM right after it must work
     loop = asyncio.get_running_loop()

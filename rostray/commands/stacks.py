@@ -13,18 +13,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rostray.commands.lang import translate, use_language
 from rostray.commands.output import (
     Progress,
     format_duration,
     printable,
+    reason_line,
     result_json,
     result_text,
+    stack_line,
+    status_text,
     table,
 )
 from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
 from rostray.core.events import StackFinished, Subscription
+from rostray.core.i18n import QT_TRANSLATE_NOOP, localized
 from rostray.core.receiver import ReceiverError
 from rostray.core.ros import RosError
 from rostray.core.store import StoreError
@@ -44,7 +49,11 @@ def key_values(items: list[str] | None, what: str) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UsageError(f"{what} must look like KEY=VALUE, got {item!r}")
+            raise UsageError(
+                translate("Cli", "{what} must look like KEY=VALUE, got {item}").format(
+                    what=what, item=repr(item)
+                )
+            )
         result[key] = value
     return result
 
@@ -60,11 +69,17 @@ def read_template(path_text: str) -> tuple[str, str]:
             path = samples[path_text]
         else:
             names = ", ".join(sorted(samples))
-            raise UsageError(f"template {path_text!r} not found (bundled samples: {names})")
+            raise UsageError(
+                translate("Cli", "template {name} not found (bundled samples: {names})").format(
+                    name=repr(path_text), names=names
+                )
+            )
     try:
         return path.read_text(encoding="utf-8"), path.name
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read template {path}: {exc}") from None
+        raise UsageError(
+            translate("Cli", "cannot read template {path}: {error}").format(path=path, error=exc)
+        ) from None
 
 
 def default_stack_name(template_name: str) -> str:
@@ -81,6 +96,7 @@ def make_engine(args: argparse.Namespace, settings: Settings | None = None) -> E
             settings = load_settings(args.config)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+    use_language(settings.ui.language)
     return Engine(
         settings,
         force_sandbox=args.sandbox,
@@ -140,9 +156,21 @@ def report(event: StackFinished, as_json: bool) -> int:
 
 
 def follow_hint(stack_id: str) -> str:
-    return (
-        f"The stack keeps running. Follow it with `rostray status {stack_id}`; rostray "
-        "announces its result the next time it runs."
+    return translate(
+        "Cli",
+        "The stack keeps running. Follow it with `rostray status {stack_id}`; rostray "
+        "announces its result the next time it runs.",
+    ).format(stack_id=stack_id)
+
+
+def where_text(engine: Engine) -> str:
+    """``engine.mode_description`` (which logs use) in the command line's language."""
+    if engine.sandbox is not None:
+        text = translate("Cli", "embedded ROS sandbox at {endpoint} (no cloud account used)")
+        return text.format(endpoint=engine.sandbox.endpoint)
+    assert engine.ros is not None
+    return translate("Cli", "Alibaba Cloud ROS at {endpoint} ({source})").format(
+        endpoint=engine.ros.endpoint, source=engine.credential_source
     )
 
 
@@ -170,7 +198,7 @@ async def run_launch(args: argparse.Namespace) -> int:
     async with make_engine(args) as engine:
         sub = engine.subscribe()
         for warning in engine.warnings:
-            progress.note(f"Warning: {warning}")
+            progress.note(translate("Cli", "Warning: {warning}").format(warning=warning))
         launch = await engine.launch(request, allow_polling=args.poll)
         if args.json and not args.wait:
             print(
@@ -185,14 +213,20 @@ async def run_launch(args: argparse.Namespace) -> int:
             )
         else:
             progress.note(
-                f"Launched {printable(launch.stack_name)} ({launch.stack_id}) on the "
-                f"{engine.mode_description}"
+                translate("Cli", "Launched {name} ({stack_id}) on the {where}").format(
+                    name=printable(launch.stack_name),
+                    stack_id=launch.stack_id,
+                    where=where_text(engine),
+                )
             )
         if not args.wait:
             if engine.mode == "sandbox":
                 progress.note(
-                    "Note: the embedded sandbox stops with this command; use --wait "
-                    "or run `rostray sandbox` to keep the stack running."
+                    translate(
+                        "Cli",
+                        "Note: the embedded sandbox stops with this command; use --wait "
+                        "or run `rostray sandbox` to keep the stack running.",
+                    )
                 )
             return EXIT_OK
         try:
@@ -222,16 +256,22 @@ def hand_over(request: LaunchRequest, *, yes: bool) -> int | None:
         return None
     if not reply.get("ok"):
         print(
-            f"rostray: the running app refused: {printable(reply.get('error', '?'))}",
+            translate("Cli", "rostray: the running app refused: {error}").format(
+                error=printable(reply.get("error", "?"))
+            ),
             file=sys.stderr,
         )
         for key, message in (reply.get("errors") or {}).items():
             print(f"  {key}: {printable(message)}", file=sys.stderr)
         return EXIT_USAGE
     if reply.get("stack_id"):
-        print(f"Launched by the running rostray: {reply['stack_id']}")
+        print(
+            translate("Cli", "Launched by the running rostray: {stack_id}").format(
+                stack_id=reply["stack_id"]
+            )
+        )
     else:
-        print("Opened the launch form in the running rostray.")
+        print(translate("Cli", "Opened the launch form in the running rostray."))
     return EXIT_OK
 
 
@@ -247,12 +287,22 @@ async def run_delete(args: argparse.Namespace) -> int:
     return await _operate(args, "DELETE", lambda e: e.delete(args.stack))
 
 
+STARTED = {
+    "UPDATE": QT_TRANSLATE_NOOP("Cli", "UPDATE of {name} ({stack_id}) started"),
+    "DELETE": QT_TRANSLATE_NOOP("Cli", "DELETE of {name} ({stack_id}) started"),
+}
+
+
 async def _operate(args: argparse.Namespace, operation: str, start: Any) -> int:
     progress = Progress(sys.stderr, live=None if not args.json else False)
     async with make_engine(args) as engine:
         sub = engine.subscribe()
         launch = await start(engine)
-        progress.note(f"{operation} of {printable(launch.stack_name)} ({launch.stack_id}) started")
+        progress.note(
+            translate("Cli", STARTED[operation]).format(
+                name=printable(launch.stack_name), stack_id=launch.stack_id
+            )
+        )
         if not args.wait:
             return EXIT_OK
         event = await wait_for_finish(engine, sub, launch.stack_id, operation, progress)
@@ -279,12 +329,16 @@ async def run_status(args: argparse.Namespace) -> int:
                 )
             )
             return EXIT_OK
-        print(f"{printable(info.stack_name)}: {info.status}")
-        print(f"  StackId: {info.stack_id}   Region: {info.region}")
+        print(f"{printable(info.stack_name)}: {status_text(info.status)}")
+        print(stack_line(info.stack_id, info.region))
         if info.status_reason:
-            print(f"  Reason: {printable(info.status_reason)}")
+            print(reason_line(info.status_reason))
         if info.progress:
-            print(f"  Resources: {info.progress.succeeded}/{info.progress.total} complete")
+            print(
+                translate("Cli", "  Resources: {done}/{total} complete").format(
+                    done=info.progress.succeeded, total=info.progress.total
+                )
+            )
         return EXIT_OK
 
 
@@ -295,7 +349,7 @@ async def run_history(args: argparse.Namespace) -> int:
         print(json.dumps([launch_summary(x) for x in launches], ensure_ascii=False))
         return EXIT_OK
     if not launches:
-        print("No stacks launched with rostray yet.")
+        print(translate("Cli", "No stacks launched with rostray yet."))
         return EXIT_OK
     rows = []
     for x in launches:
@@ -308,10 +362,18 @@ async def run_history(args: argparse.Namespace) -> int:
                 x.status,
                 started,
                 took,
-                "sandbox" if x.sandbox else "cloud",
+                translate("Cli", "sandbox") if x.sandbox else translate("Cli", "cloud"),
             )
         )
-    print(table(rows, ("Stack", "Region", "Status", "Started", "Duration", "Where")))
+    headers = (
+        translate("Cli", "Stack"),
+        translate("Cli", "Region"),
+        translate("Cli", "Status"),
+        translate("Cli", "Started"),
+        translate("Cli", "Duration"),
+        translate("Cli", "Where"),
+    )
+    print(table(rows, headers))
     return EXIT_OK
 
 
@@ -400,13 +462,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(args.coro(args))
     except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
+        print("\n" + translate("Cli", "Interrupted."), file=sys.stderr)
         return EXIT_INTERRUPTED
     except UsageError as exc:
         print(f"rostray: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LaunchRefused as exc:
-        print(f"rostray: {exc}", file=sys.stderr)
+        print(f"rostray: {localized(exc, translate)}", file=sys.stderr)
         for key, message in exc.errors.items():
             print(f"  {key}: {printable(message)}", file=sys.stderr)
         return EXIT_USAGE
@@ -414,7 +476,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"rostray: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RosError as exc:
-        print(f"rostray: ROS error {printable(str(exc))}", file=sys.stderr)
+        print(
+            translate("Cli", "rostray: ROS error {error}").format(error=printable(str(exc))),
+            file=sys.stderr,
+        )
         if exc.request_id:
             print(f"  RequestId: {exc.request_id}", file=sys.stderr)
         return EXIT_API

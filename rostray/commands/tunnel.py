@@ -16,10 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rostray.commands.lang import translate, use_language
+from rostray.core.i18n import QT_TRANSLATE_NOOP
+
 if TYPE_CHECKING:
     from rostray.config import TunnelSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PHASES = {  # the supervisor's phases, as the tray names them
+    "starting": QT_TRANSLATE_NOOP("Cli", "starting"),
+    "verified": QT_TRANSLATE_NOOP("Cli", "verified"),
+    "degraded": QT_TRANSLATE_NOOP("Cli", "degraded"),
+    "down": QT_TRANSLATE_NOOP("Cli", "down"),
+}
 DEFAULT_TIMEOUT = 90.0
 
 
@@ -61,7 +70,7 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(check(getattr(args, "config", None), args.timeout, args.json))
     except KeyboardInterrupt:
-        print("rostray tunnel check: interrupted", file=sys.stderr)
+        print(translate("Cli", "rostray tunnel check: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -71,22 +80,27 @@ async def check(config: Path | None, timeout: float, as_json: bool) -> int:
 
     try:
         settings = load_settings(config)
+        use_language(settings.ui.language)
     except ConfigError as exc:
         print(f"rostray tunnel check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     tunnel = settings.tunnel
     if tunnel.mode == "none":
-        where = settings.source or "the config file"
-        print(
-            f'rostray tunnel check: no tunnel configured (tunnel.mode is "none" in {where}); '
+        where = settings.source or translate("Cli", "the config file")
+        message = translate(
+            "Cli",
+            'rostray tunnel check: no tunnel configured (tunnel.mode is "none" in {where}); '
             'set [tunnel] mode to "static", "ssh", "cloudflared", …',
-            file=sys.stderr,
         )
+        print(message.format(where=where), file=sys.stderr)
         return EXIT_FAILED
 
     def show(state: TunnelState) -> None:
         if not as_json and state.phase != "off":
-            print(f"tunnel {state.phase}: {state.reason}", file=sys.stderr, flush=True)
+            word = PHASES.get(state.phase)
+            phase = translate("Cli", word) if word else state.phase
+            line = translate("Cli", "tunnel {phase}: {reason}")
+            print(line.format(phase=phase, reason=state.reason), file=sys.stderr, flush=True)
 
     # show() already says what the supervisor would log; keep its warnings for -v.
     tunnel_log = logging.getLogger("rostray.core.tunnels")
@@ -116,11 +130,13 @@ async def _check(
     if as_json:
         print(json.dumps(_summary(state, verified=True)))
     else:
-        print(f"public URL: {state.url}")
-        print(f"probe round trip: {state.rtt_ms:.0f} ms")
+        print(translate("Cli", "public URL: {url}").format(url=state.url))
+        print(translate("Cli", "probe round trip: {ms} ms").format(ms=f"{state.rtt_ms:.0f}"))
         if state.url.startswith("http://") and not is_loopback_url(state.url):
             print(
-                "warning: this URL is plain http: callback tokens travel unencrypted",
+                translate(
+                    "Cli", "warning: this URL is plain http: callback tokens travel unencrypted"
+                ),
                 file=sys.stderr,
             )
     return EXIT_OK
@@ -145,11 +161,14 @@ def _report_failure(reason: str, supervisor: Any | None, as_json: bool) -> None:
         state = supervisor.state if supervisor is not None else None
         print(json.dumps(_summary(state, verified=False, reason=reason)))
         return
-    print(f"rostray tunnel check: not verified: {reason}", file=sys.stderr)
+    print(
+        translate("Cli", "rostray tunnel check: not verified: {reason}").format(reason=reason),
+        file=sys.stderr,
+    )
     output = supervisor.recent_output()[-12:] if supervisor is not None else []
     if output:
-        name = supervisor.preset.name if supervisor.preset else "the tunnel"
-        print(f"last output of {name}:", file=sys.stderr)
+        name = supervisor.preset.name if supervisor.preset else translate("Cli", "the tunnel")
+        print(translate("Cli", "last output of {name}:").format(name=name), file=sys.stderr)
         for stream, text in output:
             print(f"  [{stream}] {text}", file=sys.stderr)
 

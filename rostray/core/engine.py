@@ -19,6 +19,7 @@ from typing import Any
 from rostray.config import RosSettings, Settings, data_dir
 from rostray.core.credentials import Credentials, resolve
 from rostray.core.events import EngineWarning, EventBus, StackLaunched, Subscription
+from rostray.core.i18n import Text, deferred
 from rostray.core.receiver import Receiver
 from rostray.core.ros import RosClient, StackEvent, StackInfo, StackRequest
 from rostray.core.store import AsyncStore, Launch
@@ -37,10 +38,15 @@ KEEP_CALLBACKS = 5000  # raw callback bodies kept for inspection; older ones are
 
 
 class LaunchRefused(Exception):
-    """A launch stopped before any API call; ``errors`` maps parameter keys to messages."""
+    """A launch stopped before any API call; ``errors`` maps parameter keys to messages.
 
-    def __init__(self, message: str, errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
+    ``text`` is the message for display in the user's language (``i18n.localized``); ``str()``
+    stays English for logs.
+    """
+
+    def __init__(self, message: str | Text, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(str(message))
+        self.text = message if isinstance(message, Text) else None
         self.errors = dict(errors or {})
 
 
@@ -74,7 +80,9 @@ def check_parameters(
             e.key: e.message for e in exc.errors if require_all or e.code != "UserParameterMissing"
         }
         if problems:
-            raise LaunchRefused("some parameters are not valid", problems) from None
+            raise LaunchRefused(
+                deferred.translate("Engine", "some parameters are not valid"), problems
+            ) from None
         values = {k: v for k, v in parameters.items() if k in template.parameters}
     except TemplateError as exc:
         raise LaunchRefused(f"{exc.code}: {exc.message}") from None
@@ -268,14 +276,18 @@ class Engine:
             return receiver.local_base_url
         return self.tunnel.verified_url if self.tunnel is not None else None
 
-    def no_callback_reason(self) -> str:
+    def no_callback_reason(self) -> Text:
+        """Why no callback can arrive (``str()`` for English, ``render()`` to translate)."""
         if self.tunnel is None:
-            return (
+            return deferred.translate(
+                "Engine",
                 "ROS cannot reach this computer: no tunnel is configured ([tunnel] mode in the "
-                "config file, or Settings → Tunnel)"
+                "config file, or Settings → Tunnel)",
             )
         state = self.tunnel.state
-        return f"the tunnel is not verified ({state.phase}: {state.reason})"
+        return deferred.translate(
+            "Engine", "the tunnel is not verified ({phase}: {reason})"
+        ).format(phase=state.phase, reason=state.reason)
 
     async def _tunnel_url_changed(self, old: str, new: str) -> None:
         """Stacks keep their create-time URL: move the ones using the old URL to polling."""
@@ -302,14 +314,21 @@ class Engine:
         base = self.callback_base_url()
         if base is None and not (allow_polling or req.allow_polling):
             raise LaunchRefused(
-                f"{self.no_callback_reason()}. Fix the tunnel, or launch anyway and learn the "
-                "result by polling (--poll)."
+                deferred.translate(
+                    "Engine",
+                    "{reason}. Fix the tunnel, or launch anyway and learn the result by polling "
+                    "(--poll).",
+                ).format(reason=self.no_callback_reason())
             )
         token = secrets.token_urlsafe(32)
         url = receiver.hook_url(token, base) if base else ""
         urls = ([url] if url else []) + list(req.extra_notification_urls)
         if len(urls) > 5:
-            raise LaunchRefused("ROS accepts at most 5 notification URLs (rostray uses one)")
+            raise LaunchRefused(
+                deferred.translate(
+                    "Engine", "ROS accepts at most 5 notification URLs (rostray uses one)"
+                )
+            )
         region = req.region or ros.region
         tracker.expect(token)
         try:
@@ -368,7 +387,11 @@ class Engine:
             ]
             launch = matches[0] if matches else None
         if launch is None:
-            raise LaunchRefused(f"no stack {stack!r} in rostray's history")
+            raise LaunchRefused(
+                deferred.translate("Engine", "no stack {stack} in rostray's history").format(
+                    stack=repr(stack)
+                )
+            )
         return launch
 
     async def update(

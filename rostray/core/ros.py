@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from rostray.core.credentials import Credentials
 from rostray.core.payload import Output
+from rostray.core.text import redact_query_strings
 
 log = logging.getLogger(__name__)
 
@@ -352,8 +353,8 @@ def _to_ros_error(exc: Exception) -> RosError:
             exc.get_error_code(), exc.get_error_msg(), exc.get_request_id(), exc.get_http_status()
         )
     if isinstance(exc, ClientException):
-        return RosError(exc.get_error_code(), exc.get_error_msg())
-    return RosError("SDK.Error", f"{type(exc).__name__}: {exc}")
+        return RosError(exc.get_error_code(), redact_query_strings(exc.get_error_msg()))
+    return RosError("SDK.Error", redact_query_strings(f"{type(exc).__name__}: {exc}"))
 
 
 def _make_acs_client(

@@ -63,6 +63,15 @@ def scrub_surrogates(value: Any) -> Any:
     return value
 
 
+_QUERY_STRING = re.compile(r"\?[^\s'\")]+")
+
+
+def redact_query_strings(text: str) -> str:
+    """``url: /?Action=…&NotificationURLs.1=…`` → ``url: /?…``: the SDK's transport errors
+    quote the whole signed request, callback URLs and parameter values included."""
+    return _QUERY_STRING.sub("?…", text)
+
+
 def redact_hook_tokens(text: str) -> str:
     """``…/hooks/AbCdEfGh…`` → ``…/hooks/AbCd…``: the only form of a token fit for logs."""
     return _HOOK_TOKEN.sub(r"\1\2…", text)

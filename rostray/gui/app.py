@@ -20,6 +20,7 @@ from rostray.assets import resource_path
 from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.i18n import localized
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, autostart_for
 from rostray.gui import i18n
@@ -294,7 +295,8 @@ class Controller(QObject):
                     )
                 )
             except LaunchRefused as exc:
-                return {"ok": False, "error": str(exc), "errors": exc.errors}
+                error = localized(exc, QCoreApplication.translate)
+                return {"ok": False, "error": error, "errors": exc.errors}
             except RosError as exc:
                 return {"ok": False, "error": str(exc)}
             self.window.refresh()
@@ -363,10 +365,19 @@ def run_gui(args: argparse.Namespace) -> int:
     lock = InstanceLock(lock_path())
     if not lock.acquire():
         reply = send_to_running({"command": "show"})
+        # Before the settings are read: the command line's language (config, else locale).
+        from rostray.commands import lang
+
         if reply is not None:
-            print("rostray is already running; its window was raised.", file=sys.stderr)
+            print(
+                lang.translate("Cli", "rostray is already running; its window was raised."),
+                file=sys.stderr,
+            )
             return 0
-        print("rostray: another instance holds the lock but does not answer.", file=sys.stderr)
+        print(
+            lang.translate("Cli", "rostray: another instance holds the lock but does not answer."),
+            file=sys.stderr,
+        )
         return 1
     try:
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from rostray.assets import sample_templates
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.i18n import localized
 from rostray.core.ros import RosError
 from rostray.core.templates import Template, TemplateError, load_template
 from rostray.core.yamlload import MAX_TEMPLATE_BYTES
@@ -893,7 +894,9 @@ class LaunchForm(QWidget):
         self._set_busy(False)
         if isinstance(exc, LaunchRefused):
             rest = self.panel.set_errors(exc.errors) if self.panel is not None else exc.errors
-            lines = [self.tr("Launch refused: {0}").format(str(exc))]
+            lines = [
+                self.tr("Launch refused: {0}").format(localized(exc, QCoreApplication.translate))
+            ]
             lines += [f"{key}: {message}" for key, message in rest.items()]
             self._show_error("\n".join(lines))
         elif isinstance(exc, RosError):

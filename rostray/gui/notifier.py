@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from rostray.config import NotificationSettings
@@ -351,7 +351,7 @@ class Notifier(QObject):
 
     def alert_for(self, event: StackFinished) -> StackAlert:
         first = event.outputs[0].key if event.outputs else None
-        alert = compose(event, self.settings.max_outputs)
+        alert = compose(event, self.settings.max_outputs, QCoreApplication.translate)
         return StackAlert.from_alert(alert, event.stack_id, first)
 
     def result(self, event: StackFinished) -> None:
@@ -391,7 +391,9 @@ class Notifier(QObject):
             return
         batch, self._pending = self._pending, []
         if len(batch) > self._burst:
-            popup = StackAlert.from_alert(summarize([event for event, _ in batch]))
+            popup = StackAlert.from_alert(
+                summarize([event for event, _ in batch], QCoreApplication.translate)
+            )
             alerts = [alert for _, alert in batch]
             self._spawn(self._deliver_and_record(alerts, popup, summarized=True))
         else:

@@ -12,7 +12,16 @@ import json
 import time
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -43,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from rostray.core.engine import Engine, LaunchRefused
 from rostray.core.events import StackFinished, console_url
+from rostray.core.i18n import localized
 from rostray.core.ros import RosError, StackEvent, StackInfo, is_loopback_endpoint
 from rostray.core.store import Callback, Launch
 from rostray.core.text import inert
@@ -122,7 +132,7 @@ def replay_event(launch: Launch) -> StackFinished:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, RosError):
         return f"{exc.code}: {inert(exc.message, 400)}"
-    return inert(str(exc) or type(exc).__name__, 400)
+    return inert(localized(exc, QCoreApplication.translate) or type(exc).__name__, 400)
 
 
 def plain_label(text: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:

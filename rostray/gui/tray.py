@@ -19,11 +19,20 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from PySide6.QtCore import QDateTime, QLocale, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from rostray.core.alerts import FRIENDLY
+from rostray.core.alerts import friendly
 from rostray.core.events import SUCCESS_STATUSES
 from rostray.core.text import inert
 from rostray.desktop_notify import markup_inert
@@ -320,20 +329,8 @@ class TrayController(QObject):
         return " · ".join(parts)
 
     def friendly(self, status: str) -> str:
-        """The translated word for a terminal status (core.alerts.FRIENDLY, via tr())."""
-        words = {
-            "CREATE_COMPLETE": self.tr("created"),
-            "UPDATE_COMPLETE": self.tr("updated"),
-            "DELETE_COMPLETE": self.tr("deleted"),
-            "CREATE_FAILED": self.tr("creation failed"),
-            "UPDATE_FAILED": self.tr("update failed"),
-            "DELETE_FAILED": self.tr("deletion failed"),
-            "CREATE_ROLLBACK_COMPLETE": self.tr("creation failed, rolled back"),
-            "CREATE_ROLLBACK_FAILED": self.tr("creation failed, rollback failed"),
-            "ROLLBACK_COMPLETE": self.tr("update failed, rolled back"),
-            "ROLLBACK_FAILED": self.tr("update failed, rollback failed"),
-        }
-        return words.get(status, FRIENDLY.get(status, ""))
+        """The translated word for a terminal status (the notifications' words)."""
+        return friendly(status, QCoreApplication.translate)
 
     def _result_text(self, event: Any) -> str:
         word = self.friendly(event.status) or inert(event.status, 40)

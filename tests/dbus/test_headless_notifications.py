@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 from fake_notifications import serve
 from shared import WAIT_TEMPLATE
 
+from rostray.core.alerts import friendly
+from rostray.core.i18n import translator
 from rostray.sandbox import Sandbox
 
 pytestmark = pytest.mark.dbus
@@ -112,3 +115,42 @@ async def test_headless_without_a_notification_server_still_prints(
     result, err = await headless_result(sandbox, env)  # nobody owns the name on this bus
     assert result["Status"] == "CREATE_COMPLETE"
     assert "desktop notifications unavailable" in err
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("locale", "language", "chinese"),
+    [
+        ("zh_CN.UTF-8", None, True),
+        ("zh_TW.UTF-8", None, True),  # every Chinese locale gets Simplified Chinese
+        ("C.UTF-8", "zh_CN", True),  # ui.language in the config beats the locale
+        ("zh_CN.UTF-8", "en", False),
+        ("C", None, False),
+    ],
+)
+async def test_headless_notification_language(
+    session_bus: str,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    locale: str,
+    language: str | None,
+    chinese: bool,
+) -> None:
+    """The headless path translates without Qt, from the locale or the config's override."""
+    env = {**credentials(sandbox), "LANG": locale}
+    if language is not None:
+        config = Path(os.environ["XDG_CONFIG_HOME"]) / "rostray" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f'[ui]\nlanguage = "{language}"\n', encoding="utf-8")
+    await finished_while_away(sandbox, tmp_path, env)
+    async with serve(["body", "body-markup"]) as server:
+        result, _ = await headless_result(sandbox, env)
+        [call] = await server.wait_calls(1, timeout=10)
+    assert result["Status"] == "CREATE_COMPLETE"  # JSON lines stay English
+    assert "headless-demo" in call.summary and "CREATE_COMPLETE" in call.summary
+    word = friendly("CREATE_COMPLETE", translator("zh_CN" if chinese else "en"))
+    assert word in call.summary
+    assert bool(CJK.search(call.summary)) is chinese
+    assert 'Data: {"1": "&lt;b&gt;done&lt;/b&gt;"}' in call.body  # still escaped, not rendered

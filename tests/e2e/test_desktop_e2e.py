@@ -53,8 +53,15 @@ def app_env(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> dict[
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_RUNTIME_DIR": str(runtime),
+        "LANG": "C.UTF-8",  # the English texts below, whatever the developer's locale
     }
-    for name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"):
+    for name in (
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANGUAGE",
+    ):
         env.pop(name, None)
     return env
 

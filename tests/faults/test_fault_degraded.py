@@ -146,11 +146,15 @@ async def test_headless_with_a_corrupt_config_runs_on_defaults(config: Path) -> 
     assert str(config) in line and "not valid TOML" in line and "default settings" in line
 
 
-async def test_receiver_that_cannot_listen_is_one_clear_line(config: Path) -> None:
+@pytest.mark.parametrize(
+    "command", [("launch", "seed-webhook", "--sandbox", "--wait"), ("--headless", "--sandbox")]
+)
+async def test_receiver_that_cannot_listen_is_one_clear_line(
+    config: Path, command: tuple[str, ...]
+) -> None:
     """A receiver address that is not this machine's: ReceiverError, not a traceback (C2)."""
     config.write_text(config.read_text() + "\n[receiver]\nhost = '192.0.2.1'\n", "utf-8")
-    launch = ("launch", "seed-webhook", "--sandbox", "--wait")
-    code, out, err = await cli(*launch, "--config", str(config))
+    code, out, err = await cli(*command, "--config", str(config))
     assert code == 2, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "192.0.2.1" in err and "127.0.0.1" in err and out == ""

@@ -44,3 +44,13 @@ def qt_hygiene(qapp: QApplication) -> Iterator[None]:
     gc.collect()
     yield
     gc.collect()
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The app in Simplified Chinese for one test (English again afterwards)."""
+    from rostray.gui import i18n
+
+    assert i18n.install("zh_CN") == "zh_CN"
+    yield
+    i18n.install("en")

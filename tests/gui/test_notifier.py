@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import replace
 
@@ -12,8 +13,9 @@ from qt_helpers import wait_signal
 from shared import FIXED_NOW, stack_finished
 
 from rostray.config import NotificationSettings
-from rostray.core.alerts import Alert
+from rostray.core.alerts import Alert, compose, summarize
 from rostray.core.events import StackFinished
+from rostray.core.i18n import translator
 from rostray.core.payload import Output
 from rostray.gui.bridge import EngineBridge
 from rostray.gui.notifier import (
@@ -28,6 +30,7 @@ from rostray.gui.notifier import (
 from rostray.gui.tray import TrayController
 
 NOW = FIXED_NOW
+CJK = re.compile(r"[\u4e00-\u9fff]")
 FAST = {"window": 0.05, "min_interval": 0.05}
 
 
@@ -149,6 +152,32 @@ async def test_summary_buttons_open_the_app(settings, qapp) -> None:
     buttons[0].invoke()
     notifier.clicked(summary)
     assert len(calls) == 2
+
+
+async def test_alerts_in_chinese_match_the_headless_words(settings, chinese) -> None:
+    """The GUI translates the core's alert text through Qt; headless mode reads the same
+    catalogue without Qt: the words must agree, and status codes stay visible."""
+    backend = FakeBackend()
+    notifier = Notifier(settings, [backend], **FAST)
+    event = finished("s-7", outputs=tuple(Output(f"K{n}", "<b>v</b>", "") for n in range(5)))
+    alert = notifier.alert_for(event)
+    headless = compose(event, settings.max_outputs, translator("zh_CN"))
+    assert (alert.title, alert.body) == (headless.title, headless.body)
+    assert CJK.search(alert.title) and "CREATE_COMPLETE" in alert.title
+    assert "stack-s-7" in alert.title and "created" not in alert.title
+    assert alert.body.splitlines()[0] == "K0: <b>v</b>"  # payload text untouched, never markup
+    assert CJK.search(alert.body.splitlines()[-1])  # "+2 more outputs"
+    assert all(CJK.search(b.title) for b in notifier.buttons(alert))
+
+    for n in range(5):
+        notifier.result(finished(f"s-{n}", "CREATE_FAILED" if n == 2 else "CREATE_COMPLETE"))
+    await notifier.idle()
+    [popup] = backend.sent
+    events = [
+        finished(f"s-{n}", "CREATE_FAILED" if n == 2 else "CREATE_COMPLETE") for n in range(5)
+    ]
+    assert popup.title == summarize(events, translator("zh_CN")).title
+    assert CJK.search(popup.title) and "5" in popup.title
 
 
 # -- coalescing ---------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """The Simplified Chinese catalogue: complete, compiled, placeholders intact, really used.
 
-``make translations`` refreshes ``resources/translations/rostray_zh_CN.ts`` from
-``rostray/gui/*.py`` and compiles ``rostray_zh_CN.qm``; both files are committed. These tests
-fail when a new string is not translated, a translation breaks a ``{placeholder}``, or the
-``.qm`` was not recompiled. Set ROSTRAY_SCREENSHOTS=1 to refresh
-``docs/screenshots/launch-form-zh.png``.
+``make translations`` refreshes ``resources/translations/rostray_zh_CN.ts`` from the Makefile's
+``TR_SOURCES`` (the GUI, the alert texts in the core, the commands) and compiles
+``rostray_zh_CN.qm``; both files are committed. These tests fail when a new string is not
+translated, a file with translatable strings is missing from ``TR_SOURCES``, a translation
+breaks a ``{placeholder}``, the ``.qm`` was not recompiled, or the Qt-free reader
+(``rostray.core.i18n``) reads the catalogue differently from Qt. Set ROSTRAY_SCREENSHOTS=1
+to refresh ``docs/screenshots/launch-form-zh.png``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from qt_helpers import fit_form
 
+from rostray.core import i18n as core_i18n
 from rostray.gui import i18n
 from rostray.gui.bridge import EngineBridge
 from rostray.gui.launch_form import EngineFormBackend, LaunchForm, parse_tags
@@ -40,6 +43,7 @@ REPO = Path(__file__).resolve().parents[2]
 TS = REPO / "resources" / "translations" / "rostray_zh_CN.ts"
 QM = TS.with_suffix(".qm")
 GUI = REPO / "rostray" / "gui"
+MAKEFILE = REPO / "Makefile"
 SHOWCASE = REPO / "resources" / "templates" / "parameters-showcase.yaml"
 # {name}, {0}, {m:02d}; %n (plurals); %v / %m (QProgressBar formats).
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%[nvm]")
@@ -99,6 +103,29 @@ def run(*args: str | Path) -> None:
     subprocess.run([str(a) for a in args], check=True, capture_output=True, timeout=120)
 
 
+def tr_sources() -> list[Path]:
+    """The files ``make translations`` hands to lupdate (the Makefile's ``TR_SOURCES``)."""
+    found = re.search(r"^TR_SOURCES\s*:?=(.*)$", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert found, "TR_SOURCES not found in the Makefile"
+    return sorted({p for pattern in found.group(1).split() for p in REPO.glob(pattern)})
+
+
+def marks_strings(tree: ast.AST) -> bool:
+    """Whether a module has calls lupdate extracts: ``self.tr``, ``translate("Ctx", "…")``,
+    ``QCoreApplication.translate`` or ``QT_TRANSLATE_NOOP`` with literal text."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        literal = all(isinstance(a, ast.Constant) for a in node.args[:2])
+        if name == "tr" and isinstance(func, ast.Attribute) and literal:
+            return True
+        if name in ("translate", "QT_TRANSLATE_NOOP") and len(node.args) >= 2 and literal:
+            return True
+    return False
+
+
 def listing(messages: list[Message]) -> str:
     return "\n".join(f"  {m}" for m in messages)
 
@@ -118,7 +145,7 @@ def test_catalogue_has_every_source_string(tmp_path: Path) -> None:
     """lupdate over the sources adds nothing to (and retires nothing from) the committed .ts."""
     copy = tmp_path / TS.name
     shutil.copyfile(TS, copy)
-    run(tool("pyside6-lupdate"), *sorted(GUI.glob("*.py")), "-ts", copy)
+    run(tool("pyside6-lupdate"), *tr_sources(), "-ts", copy)
     updated = read_catalogue(copy)
     new = [m for m in updated if m.kind == "unfinished"]
     assert not new, (
@@ -127,6 +154,35 @@ def test_catalogue_has_every_source_string(tmp_path: Path) -> None:
     )
     gone = [m for m in updated if m.kind in ("vanished", "obsolete")]
     assert not gone, f"translated but no longer in the sources:\n{listing(gone)}"
+
+
+def test_every_file_with_visible_strings_is_scanned() -> None:
+    """A module that marks strings but is not in TR_SOURCES would stay English forever."""
+    scanned = set(tr_sources())
+    assert GUI / "tray.py" in scanned and REPO / "rostray" / "core" / "alerts.py" in scanned
+    missing = [
+        str(path.relative_to(REPO))
+        for path in sorted((REPO / "rostray").rglob("*.py"))
+        if path not in scanned and marks_strings(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not missing, f"add these to TR_SOURCES in the Makefile: {missing}"
+
+
+def test_qt_free_reader_agrees_with_qt(qapp: QApplication) -> None:
+    """Headless mode and the CLI read the .ts; the GUI the .qm: both say the same."""
+    compiled = QTranslator()
+    assert compiled.load(str(QM))
+    translate = core_i18n.translator("zh_CN")
+    checked = 0
+    for message in read_catalogue(TS):
+        if message.comment or message.numerus:
+            continue  # the Qt-free callers use neither
+        qt = compiled.translate(message.context, message.source)
+        assert translate(message.context, message.source) == qt, str(message)
+        checked += 1
+    assert checked > 300
+    assert translate("Alerts", "not in the catalogue") == "not in the catalogue"
+    assert core_i18n.translator("en") is core_i18n.english
 
 
 def test_committed_catalogue_is_finished() -> None:
@@ -195,13 +251,6 @@ class Backend:
         return EngineFormBackend(SimpleNamespace(sandbox=object(), ros=None)).mode_text()
 
 
-@pytest.fixture
-def chinese(qapp: QApplication):
-    assert i18n.install("zh_CN") == "zh_CN"
-    yield
-    i18n.install("en")
-
-
 def make_tray() -> TrayController:
     tray = TrayController(EngineBridge(), tray_available=lambda: True, variant=None)
     tray.menu.aboutToShow.emit()  # the menu is rebuilt when it opens
@@ -264,24 +313,44 @@ def test_language_code(name: str, code: str) -> None:
     assert i18n.language_code("auto", system=name) == code
 
 
+@pytest.mark.parametrize(
+    ("environ", "code"),
+    [
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh_CN"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, "en"),
+        ({"LANG": "de_DE.UTF-8", "LANGUAGE": "zh_CN:en"}, "zh_CN"),
+    ],
+)
+def test_gui_reads_the_locale_like_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], code: str
+) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert i18n.language_code("auto") == code == core_i18n.language_code("auto")
+    assert i18n.language_code("en") == "en"
+
+
 # -- every context lupdate files is one the code asks for ---------------------------------------
 
 
 def runtime_contexts() -> set[str]:
-    """Class names (``self.tr``) and literal contexts of ``QCoreApplication.translate``."""
+    """Class names (``self.tr``) and literal contexts of ``translate`` (``QCoreApplication``'s
+    or the Qt-free one) and ``QT_TRANSLATE_NOOP``."""
     names: set[str] = set()
-    for path in GUI.glob("*.py"):
+    for path in tr_sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
                 names.add(node.name)
             elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "translate"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
+                isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
             ):
-                names.add(str(node.args[0].value))
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ("translate", "QT_TRANSLATE_NOOP"):
+                    names.add(str(node.args[0].value))
     return names
 
 

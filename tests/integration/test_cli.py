@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -13,7 +14,11 @@ from pathlib import Path
 import pytest
 from shared import WAIT_TEMPLATE
 
+from rostray.core.alerts import friendly
+from rostray.core.i18n import translator
 from rostray.sandbox import Sandbox
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -98,6 +103,46 @@ async def test_launch_wait_rollback_exits_non_zero(config: Path, wait_template: 
     assert code == 1, err
     assert "CREATE_ROLLBACK_COMPLETE" in out
     assert "Reason: Resource CREATE failed: WaitConditionTimeout" in out
+
+
+async def test_human_output_in_chinese_json_in_english(config: Path) -> None:
+    """LANG=zh_CN: progress, result and table in Chinese; status codes and JSON unchanged."""
+    zh = translator("zh_CN")
+    env = {"LANG": "zh_CN.UTF-8"}
+    args = ["--sandbox", "--config", str(config)]
+    code, out, err = await cli("launch", "seed-webhook", "-n", "cli-zh", "--wait", *args, env=env)
+    assert code == 0, err
+    status = zh("Cli", "{status} ({word})").format(
+        status="CREATE_COMPLETE", word=friendly("CREATE_COMPLETE", zh)
+    )
+    first, *rest = out.splitlines()
+    assert first.startswith("✔ cli-zh") and status in first and zh("Cli", "callback") in first
+    assert zh("Cli", "Outputs:") in rest and any("CurlCli" in line for line in rest)
+    assert "cli-zh" in err and CJK.search(err) and "Launched" not in err
+    code, out, err = await cli("history", *args, env=env)
+    assert code == 0, err
+    assert out.split()[:2] == [zh("Cli", "Stack"), zh("Cli", "Region")]
+    code, out, err = await cli("history", "--json", *args, env=env)
+    assert code == 0, err
+    [row] = json.loads(out)  # keys and codes as in English (template text may be Chinese)
+    assert row["stack_name"] == "cli-zh" and row["status"] == "CREATE_COMPLETE"
+    code, _, err = await cli("launch", "no-such-template", *args, env=env)
+    assert code == 2 and err.startswith("rostray: ") and CJK.search(err)
+    code, _, err = await cli("delete", "ghost", *args, env=env)  # an engine refusal
+    expected = zh("Engine", "no stack {stack} in rostray's history").format(stack="'ghost'")
+    assert code == 2 and err == f"rostray: {expected}\n"
+
+
+async def test_human_output_stays_english_under_lang_c(config: Path) -> None:
+    args = ["--sandbox", "--config", str(config)]
+    code, out, err = await cli(
+        "launch", "seed-webhook", "-n", "cli-en", "--wait", *args, env={"LANG": "C"}
+    )
+    assert code == 0, err
+    assert out.startswith("✔ cli-en: CREATE_COMPLETE after ")
+    assert "(learned by callback)" in out and "\nOutputs:\n" in out
+    assert "Launched cli-en" in err
+    assert not CJK.search(out + err)
 
 
 async def test_bad_parameters_exit_2_with_one_line_each(config: Path, wait_template: Path) -> None:

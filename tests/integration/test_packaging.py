@@ -32,12 +32,14 @@ PROBE = """
 import json, sys, sysconfig
 from rostray.assets import resources_dir, sample_templates
 from rostray.core.templates import load_template
+from rostray.core.i18n import translator
 import rostray
 print(json.dumps({
     "package": rostray.__file__,
     "resources": str(resources_dir()),
     "purelib": sysconfig.get_paths()["purelib"],
     "samples": {p.name: len(load_template(p.read_bytes()).parameters) for p in sample_templates()},
+    "created_zh": translator("zh_CN")("Alerts", "created"),
 }))
 """
 # What the running app needs from resources/, besides the samples.
@@ -138,6 +140,7 @@ def test_installed_wheel_ships_and_loads_every_sample(installed: Path, tmp_path:
     expected = sorted(p.name for p in TEMPLATES.iterdir() if p.suffix in {".json", ".yaml", ".yml"})
     assert sorted(probe["samples"]) == expected
     assert probe["samples"]["parameters-showcase.yaml"] == 11
+    assert probe["created_zh"] == "已创建"  # the catalogue ships for headless mode and the CLI
 
 
 @pytest.mark.parametrize("script", ["rostray", "rostray-cli"])

@@ -102,6 +102,26 @@ async def test_check_without_a_tunnel_or_with_a_bad_config(
     assert code == 2 and "tunnel.mode" in err
 
 
+async def test_check_speaks_the_configured_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ui.language in the checked config file decides, even under LANG=C."""
+    from rostray.core.i18n import translator
+
+    zh = translator("zh_CN")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[ui]\nlanguage = "zh_CN"\n\n[tunnel]\nmode = "bore"\n'
+        f'command = ["{tmp_path}/nope", "{{port}}"]\n'
+    )
+    code, out, err = await check_here(config, capsys, "--timeout", "10")
+    assert code == 1 and out == ""
+    prefix = zh("Cli", "rostray tunnel check: not verified: {reason}").split("{")[0]
+    assert prefix != "rostray tunnel check: not verified: " and prefix in err
+    assert f"{zh('Cli', 'tunnel {phase}: {reason}').split('{')[0]}{zh('Cli', 'down')}" in err
+    assert "was not found" in err  # the tunnel's own reason is not translated
+
+
 async def test_check_reports_a_missing_tool_at_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rostray.commands.output import outputs_text, result_json, result_text, table
 from rostray.core.alerts import REASON_LIMIT, VALUE_LIMIT, compose, summarize
 from rostray.core.events import StackFinished
+from rostray.core.i18n import translator
 from rostray.core.payload import Output
 from rostray.core.text import inert, redact_hook_tokens
 
@@ -103,12 +104,14 @@ def test_inert_keeps_the_visible_words(text: str) -> None:
     st.text() | st.sampled_from(HOSTILE),
     st.lists(st.tuples(st.text() | st.sampled_from(HOSTILE), json_values), max_size=5),
     st.sampled_from(["CREATE_COMPLETE", "CREATE_ROLLBACK_COMPLETE", "UPDATE_FAILED"]),
+    st.sampled_from(["en", "zh_CN"]),
 )
 def test_alerts_are_inert(
-    name: str, reason: str, outputs: list[tuple[str, object]], status: str
+    name: str, reason: str, outputs: list[tuple[str, object]], status: str, language: str
 ) -> None:
+    translate = translator(language)  # translated templates must not change the rule
     items = tuple(Output(key, value, "d") for key, value in outputs)
-    alert = compose(event(name, reason, items, status))
+    alert = compose(event(name, reason, items, status), 3, translate)
     assert_inert_line(alert.title)
     assert_inert_lines(alert.body)
     for line in alert.body.split("\n"):
@@ -118,7 +121,7 @@ def test_alerts_are_inert(
     assert "&" not in markup.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
     if alert.copy_label is not None:
         assert_inert_line(alert.copy_label)
-    burst = summarize([event(name, reason, items, status)] * 8)
+    burst = summarize([event(name, reason, items, status)] * 8, translate)
     assert_inert_line(burst.title)
     assert_inert_lines(burst.body)
 

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import stat
 import sys
@@ -215,3 +216,27 @@ async def test_sdk_errors_stay_quiet_below_vv(sandbox: Sandbox, tmp_path: Path) 
         assert "ServerException" not in errors[verbosity], errors[verbosity]
         assert "rostray: ROS error StackNotFound" in errors[verbosity]
     assert "ServerException occurred" in errors["-vv"]  # still there when asked for
+
+
+async def test_transport_errors_do_not_quote_the_signed_request(tmp_path: Path) -> None:
+    """The SDK's HttpError quotes the whole signed CreateStack URL: the callback URL with its
+    token and every ParameterValue. rostray prints the error, never the query string."""
+    template = tmp_path / "noecho.json"
+    template.write_text(NOECHO_TEMPLATE, encoding="utf-8")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    env = {**os.environ, "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}  # fmt: skip
+    for verbosity in ([], ["-v"]):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "rostray", *verbosity, "launch", str(template),
+            "-p", f"DbPassword={PASSWORD}", "--endpoint", dead, "--no-handover",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 120)
+        text = (out + err).decode(errors="replace")
+        assert proc.returncode != 0, text
+        assert "SDK.HttpError" in text and "?…" in text, text  # the error itself still shows
+        assert PASSWORD not in text and "NotificationURLs" not in text, text
+        assert "Signature=" not in text and "%2Fhooks%2F" not in text, text
