@@ -129,6 +129,7 @@ MAKE_DIST = runs("make dist", "test_make_targets_exist")
 MAKE_BENCH = runs("make bench", "test_make_targets_exist")
 MAKE_FUZZ = runs("make fuzz", "test_make_targets_exist")
 MAKE_FUZZ_120 = runs("make fuzz FUZZ_SECONDS=120", "test_make_targets_exist")
+MAKE_TRANSLATIONS = runs("make translations", "test_make_targets_exist")
 LAUNCH_SEED = runs("rostray launch seed-webhook --sandbox --wait", "test_command_line_block")
 LAUNCH_MINE = runs(
     "rostray launch my-template.yaml -n web -p InstanceType=ecs.g7.large --wait --json",
@@ -162,6 +163,9 @@ ELSEWHERE = {  # command → the test that runs it (path::name)
     "pipx install .": PIPX_TEST,
     "rostray --hidden": "tests/e2e/test_desktop_e2e.py::test_starts_in_the_tray_without_credentials",  # noqa: E501
     "ssh -R": "tests/integration/test_tunnel_ssh.py::test_own_host_preset_against_debian_sshd",
+    "LANG=zh_CN.UTF-8 rostray launch seed-webhook --sandbox --wait": (
+        "tests/integration/test_cli.py::test_human_output_in_chinese_json_in_english"
+    ),
 }
 
 NOT_HERE = {  # command → why this machine cannot run it
