@@ -309,7 +309,10 @@ async def test_tags_on_create_and_the_list_stacks_tag_filter(ros) -> None:
     given must be on the stack; a tag without a Value matches any value of its key."""
     body = template_json({"Resources": {}})
     tagged = await create(
-        ros, "tagged", body, Tagss=[{"Key": "env", "Value": "dev"}, {"Key": "launch", "Value": "a1"}]
+        ros,
+        "tagged",
+        body,
+        Tagss=[{"Key": "env", "Value": "dev"}, {"Key": "launch", "Value": "a1"}],
     )
     other = await create(ros, "other", body, Tagss=[{"Key": "env", "Value": "prod"}])
     await create(ros, "untagged", body)
@@ -326,9 +329,7 @@ async def test_tags_on_create_and_the_list_stacks_tag_filter(ros) -> None:
     assert await names(Tags=[{"Key": "env"}]) == ["other", "tagged"]
     assert await names(Tags=[{"Key": "env"}, {"Key": "launch", "Value": "a1"}]) == ["tagged"]
     assert await names(Tags=[{"Key": "env", "Value": "prod"}, {"Key": "launch"}]) == []
-    assert await names(StackNames=["tagged"], Tags=[{"Key": "launch", "Value": "a1"}]) == [
-        "tagged"
-    ]
+    assert await names(StackNames=["tagged"], Tags=[{"Key": "launch", "Value": "a1"}]) == ["tagged"]
     assert await names(StackNames=["other"], Tags=[{"Key": "launch", "Value": "a1"}]) == []
     [listed] = (await ros(ListStacksRequest.ListStacksRequest, StackId=other))["Stacks"]
     assert listed["Tags"] == [{"Key": "env", "Value": "prod"}]
