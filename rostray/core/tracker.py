@@ -190,14 +190,19 @@ class Tracker:
     ) -> None:
         self._tokens[launch.token] = launch.stack_id
         self._announced.pop(launch.stack_id, None)  # a new operation starts
-        for key in [k for k in self._verdicts if k[0] == launch.stack_id]:
-            del self._verdicts[key]
+        self._forget_verdicts(launch.stack_id)
         if event := self._pending.pop(launch.token, None):
             event.set()
         delay = self.policy.grace if first_check_in is None else first_check_in
         self._interval[launch.stack_id] = max(self.policy.grace, 0.05)
         self._via[launch.stack_id] = via
         self._schedule(launch.stack_id, delay)
+
+    def _forget_verdicts(self, stack_id: str) -> None:
+        """The stack moved on (new status or operation): earlier verdicts no longer hold.
+        One still being verified stays; it is judged on what GetStack says now."""
+        for key in [k for k, v in self._verdicts.items() if k[0] == stack_id and v.outcome.done()]:
+            del self._verdicts[key]
 
     def poll_soon(self, stack_id: str) -> None:
         """Check a tracked stack now (URL changed, wake from sleep, user asked)."""
@@ -396,6 +401,7 @@ class Tracker:
         if info.terminal and info.status == launch.status:
             return CheckResult(info.status, False)
         if self._last_status.get(stack_id) != info.status:
+            self._forget_verdicts(stack_id)
             with contextlib.suppress(StoreError):  # progress only; the next change writes it
                 await self._store.update_status(stack_id, info.status, info.status_reason)
                 self._last_status[stack_id] = info.status
@@ -417,6 +423,7 @@ class Tracker:
             return self._announce_ungated(launch, info, reason, via, exc)
         self._untrack(launch.stack_id)
         self._last_status.pop(launch.stack_id, None)
+        self._forget_verdicts(launch.stack_id)
         self._announced.setdefault(launch.stack_id, set()).add(info.status)
         if shown in self._shown_ungated:  # shown while the store failed; now it is recorded
             self._shown_ungated.discard(shown)
