@@ -23,7 +23,7 @@ from rostray.core.events import EngineWarning, EventBus, StackLaunched, Subscrip
 from rostray.core.pending import LAUNCH_TAG, PendingPolicy, PendingResolver
 from rostray.core.receiver import Receiver
 from rostray.core.ros import RosClient, RosError, StackEvent, StackInfo, StackRequest
-from rostray.core.store import AsyncStore, Launch, PendingLaunch
+from rostray.core.store import AsyncStore, Launch, PendingLaunch, StoreError
 from rostray.core.templates import (
     ParameterErrors,
     TemplateError,
@@ -456,6 +456,10 @@ class Engine:
         except BaseException:
             try:
                 await store.restore_operation(launch)
+            except StoreError as exc:  # the API's error is the one to report
+                log.warning(
+                    "could not restore %s after a refused %s: %s", launch.stack_id, operation, exc
+                )
             finally:
                 tracker.release(launch.token)
             raise
