@@ -169,22 +169,27 @@ async def reconcile(sandbox: Sandbox, config: Path, db: Path, timeout: float) ->
     reader = asyncio.create_task(read())
     assert proc.stderr is not None
     errors = asyncio.create_task(proc.stderr.read())
-    deadline = time.monotonic() + timeout
-    while not lines and time.monotonic() < deadline:  # started (signal handlers installed)
-        await asyncio.sleep(0.05)
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.3)
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            left = conn.execute("SELECT count(*) FROM launches WHERE finished_at IS NULL")
-            unfinished = left.fetchone()[0]
-            pending = [row[0] for row in conn.execute("SELECT stack_name FROM pending_launches")]
-        if unfinished == 0 and not (pending and sandbox.engine.find(names=pending)):
-            break
-    await asyncio.sleep(0.5)  # let the last lines through
-    proc.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(reader, 30)
-    err = await errors
-    await proc.wait()
+    try:
+        deadline = time.monotonic() + timeout
+        while not lines and time.monotonic() < deadline:  # started (signal handlers installed)
+            await asyncio.sleep(0.05)
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.3)
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                left = conn.execute("SELECT count(*) FROM launches WHERE finished_at IS NULL")
+                unfinished = left.fetchone()[0]
+                pending = [r[0] for r in conn.execute("SELECT stack_name FROM pending_launches")]
+            if unfinished == 0 and not (pending and sandbox.engine.find(names=pending)):
+                break
+        await asyncio.sleep(0.5)  # let the last lines through
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(reader, 30)
+        err = await errors
+        await proc.wait()
+    finally:  # a test timeout must not leave the headless process running
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
     assert proc.returncode == 0, err.decode()[-2000:]
     assert lines and lines[0]["Event"] == "Started"
     return [line for line in lines if line["Event"] == "StackFinished"]
