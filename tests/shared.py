@@ -186,3 +186,49 @@ def stack_finished(
         sandbox=sandbox,
         at=FIXED_NOW,
     )
+
+
+class HeldReply:
+    """A proxy in front of a sandbox: forwards every call, but the answer to ``action`` waits
+    until ``release`` is set (never, unless a test sets it). That is the window between a call
+    reaching ROS and its answer reaching the client, where a kill or a fast callback lands."""
+
+    def __init__(self, upstream: str, action: str) -> None:
+        self.upstream = upstream
+        self.action = action
+        self.reached = asyncio.Event()  # the held call has been done upstream
+        self.release = asyncio.Event()
+        self.endpoint = ""
+        self._runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        from aiohttp import ClientSession
+
+        body = await request.read()
+        url = f"http://{self.upstream}{request.path_qs}"
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        async with (
+            ClientSession() as session,
+            session.request(request.method, url, data=body, headers=headers) as answer,
+        ):
+            data = await answer.read()
+            status, content_type = answer.status, answer.content_type
+        action = f"Action={self.action}".encode()
+        if request.query.get("Action") == self.action or action in body.split(b"&"):
+            self.reached.set()
+            await self.release.wait()
+        return web.Response(status=status, body=data, content_type=content_type)
+
+    async def __aenter__(self) -> HeldReply:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.endpoint = f"127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release.set()
+        assert self._runner is not None
+        await self._runner.cleanup()

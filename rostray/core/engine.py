@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -20,9 +21,10 @@ from rostray.config import RosSettings, Settings, data_dir
 from rostray.core.credentials import Credentials, resolve
 from rostray.core.events import EngineWarning, EventBus, StackLaunched, Subscription
 from rostray.core.i18n import Text, deferred
+from rostray.core.pending import LAUNCH_TAG, PendingPolicy, PendingResolver
 from rostray.core.receiver import Receiver
-from rostray.core.ros import RosClient, StackEvent, StackInfo, StackRequest
-from rostray.core.store import AsyncStore, Launch
+from rostray.core.ros import RosClient, RosError, StackEvent, StackInfo, StackRequest
+from rostray.core.store import AsyncStore, Launch, PendingLaunch, StoreError
 from rostray.core.templates import (
     ParameterErrors,
     TemplateError,
@@ -35,6 +37,8 @@ from rostray.core.tunnels import Prober, SupervisorPolicy, TunnelSupervisor
 
 log = logging.getLogger(__name__)
 KEEP_CALLBACKS = 5000  # raw callback bodies kept for inspection; older ones are pruned
+MAX_TAGS = 20  # ROS's limit per stack; rostray's own tag is one of them
+SUPERSEDED = "left unverified by a stop; the stack's result is checked by reconcile"
 
 
 class LaunchRefused(Exception):
@@ -103,6 +107,7 @@ class Engine:
         force_tunnel: bool = False,
         tunnel_policy: SupervisorPolicy | None = None,
         reconcile: bool = True,
+        pending_policy: PendingPolicy | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._force_tunnel = force_tunnel
@@ -110,6 +115,7 @@ class Engine:
         # Short-lived commands must not take the exactly-once gate for results they would
         # never show; the tray app and headless mode reconcile.
         self._reconcile = reconcile
+        self._pending_policy = pending_policy
         self._explicit = credentials
         self._force_sandbox = force_sandbox or self.settings.ros.credentials == "sandbox"
         self._endpoint = endpoint or self.settings.ros.endpoint
@@ -127,6 +133,7 @@ class Engine:
         self.store: AsyncStore | None = None
         self.receiver: Receiver | None = None
         self.tracker: Tracker | None = None
+        self.pending: PendingResolver | None = None
         self.prober = Prober()
         self.tunnel: TunnelSupervisor | None = None
         self.credential_source = ""
@@ -159,6 +166,10 @@ class Engine:
         self.store = await AsyncStore.open(self._store_path)
         await self.store.prune_callbacks(KEEP_CALLBACKS)
         self.tracker = Tracker(self.store, self.bus, self._ros_for, self._policy)
+        self.pending = PendingResolver(
+            self.store, self.bus, self.tracker, self._ros_for, self._pending_policy
+        )
+        started = time.time()  # callbacks from this run are received after this
         r = self.settings.receiver
         self.receiver = Receiver(
             host=r.host,
@@ -183,7 +194,11 @@ class Engine:
             await self.tunnel.start()
         known = await self.store.history(limit=10_000)
         unfinished = await self.store.unfinished() if self._reconcile else []
+        if self._reconcile:  # a stop cut their verification short; reconcile checks instead
+            await self.store.supersede_pending(started, SUPERSEDED)
         await self.tracker.start(known, unfinished)
+        if self._reconcile:
+            self.pending.start()
         log.info("engine started on the %s", self.mode_description)
         return self
 
@@ -232,6 +247,8 @@ class Engine:
         if self.tunnel is not None:
             await self.tunnel.stop()
         self.bus.close()
+        if self.pending is not None:
+            await self.pending.stop()
         if self.tracker is not None:
             await self.tracker.stop()
         if self.receiver is not None:
@@ -257,7 +274,7 @@ class Engine:
     def subscribe(self) -> Subscription:
         return self.bus.subscribe()
 
-    def _ros_for(self, launch: Launch) -> RosClient | None:
+    def _ros_for(self, launch: Launch | PendingLaunch) -> RosClient | None:
         """Only ask the backend a stack was launched on (the sandbox cannot answer for ROS)."""
         return self.ros if launch.sandbox == (self.mode == "sandbox") else None
 
@@ -265,6 +282,11 @@ class Engine:
         if not (self.ros and self.store and self.receiver and self.tracker):
             raise RuntimeError("the engine is not started")
         return self.ros, self.store, self.receiver, self.tracker
+
+    def _resolver(self) -> PendingResolver:
+        if self.pending is None:
+            raise RuntimeError("the engine is not started")
+        return self.pending
 
     # --- callback URL -----------------------------------------------------------------------
 
@@ -309,7 +331,10 @@ class Engine:
     # --- operations -------------------------------------------------------------------------
 
     async def launch(self, req: LaunchRequest, *, allow_polling: bool = False) -> Launch:
+        """Write the launch down, then CreateStack, then bind the StackId (E1): a kill at any
+        point leaves either nothing on ROS or a row a later start can resolve."""
         ros, store, receiver, tracker = self._parts()
+        pending = self._resolver()
         masked = check_parameters(req.template_body, req.parameters)
         base = self.callback_base_url()
         if base is None and not (allow_polling or req.allow_polling):
@@ -320,6 +345,8 @@ class Engine:
                     "(--poll).",
                 ).format(reason=self.no_callback_reason())
             )
+        client_token = uuid.uuid4().hex
+        tags = launch_tags(req.tags, client_token)
         token = secrets.token_urlsafe(32)
         url = receiver.hook_url(token, base) if base else ""
         urls = ([url] if url else []) + list(req.extra_notification_urls)
@@ -330,24 +357,6 @@ class Engine:
                 )
             )
         region = req.region or ros.region
-        tracker.expect(token)
-        try:
-            stack_id = await ros.create_stack(
-                StackRequest(
-                    stack_name=req.stack_name,
-                    template_body=req.template_body,
-                    parameters=req.parameters,
-                    region=region,
-                    timeout_minutes=req.timeout_minutes,
-                    disable_rollback=req.disable_rollback,
-                    tags=req.tags,
-                ),
-                notification_urls=urls,
-                client_token=uuid.uuid4().hex,
-            )
-        except BaseException:
-            tracker.forget(token)
-            raise
         request = {
             "template_name": req.template_name,
             "template_body": req.template_body,  # lets "Update stack" start from it
@@ -357,8 +366,8 @@ class Engine:
             "tags": dict(req.tags),
             "extra_notification_urls": len(req.extra_notification_urls),
         }
-        launch = await store.add_launch(
-            stack_id=stack_id,
+        await store.add_pending(
+            client_token=client_token,
             stack_name=req.stack_name,
             region=region,
             endpoint=ros.endpoint,
@@ -366,9 +375,34 @@ class Engine:
             token=token,
             notification_url=url,
             request=request,
-            operation="CREATE",
-            status="CREATE_IN_PROGRESS",
         )
+        tracker.expect(token)
+        try:
+            with pending.launching(client_token):
+                stack_id = await ros.create_stack(
+                    StackRequest(
+                        stack_name=req.stack_name,
+                        template_body=req.template_body,
+                        parameters=req.parameters,
+                        region=region,
+                        timeout_minutes=req.timeout_minutes,
+                        disable_rollback=req.disable_rollback,
+                        tags=tags,
+                    ),
+                    notification_urls=urls,
+                    client_token=client_token,
+                )
+        except RosError as exc:
+            tracker.forget(token)
+            if exc.retryable:  # it may have reached ROS: find out later by its tag
+                pending.kick()
+            else:  # refused: no stack exists
+                await store.drop_pending(client_token)
+            raise
+        except BaseException:  # cancelled mid-call: it may have reached ROS
+            tracker.forget(token)
+            raise
+        launch = await store.bind_pending(client_token, stack_id)
         if not url:
             await store.set_polling(stack_id, True)
         tracker.track(launch, first_check_in=None if url else min(self._policy.grace, 5.0))
@@ -402,30 +436,57 @@ class Engine:
         parameters: Mapping[str, str] | None = None,
     ) -> Launch:
         """ROS keeps the create-time NotificationURLs, so the same token hears the update."""
-        ros, store, _, tracker = self._parts()
+        ros, _, _, _ = self._parts()
         launch = await self.find(stack)
         if template_body is not None:
             check_parameters(template_body, parameters or {}, require_all=False)
-        await ros.update_stack(
-            launch.stack_id,
-            template_body=template_body,
-            parameters=dict(parameters or {}),
-            client_token=uuid.uuid4().hex,
-            region=launch.region,
+        return await self._operate(
+            launch,
+            "UPDATE",
+            lambda: ros.update_stack(
+                launch.stack_id,
+                template_body=template_body,
+                parameters=dict(parameters or {}),
+                client_token=uuid.uuid4().hex,
+                region=launch.region,
+            ),
         )
-        return await self._begin(launch, "UPDATE", "UPDATE_IN_PROGRESS", store, tracker)
 
     async def delete(self, stack: str) -> Launch:
-        ros, store, _, tracker = self._parts()
+        ros, _, _, _ = self._parts()
         launch = await self.find(stack)
-        await ros.delete_stack(launch.stack_id, region=launch.region)
-        return await self._begin(launch, "DELETE", "DELETE_IN_PROGRESS", store, tracker)
+        return await self._operate(
+            launch, "DELETE", lambda: ros.delete_stack(launch.stack_id, region=launch.region)
+        )
 
-    async def _begin(
-        self, launch: Launch, operation: str, status: str, store: AsyncStore, tracker: Tracker
+    async def _operate(
+        self, launch: Launch, operation: str, call: Callable[[], Awaitable[Any]]
     ) -> Launch:
-        updated = await store.begin_operation(launch.stack_id, operation, status)
-        tracker.track(updated)
+        """Begin the operation in the store *before* the API call (E4), so a result that calls
+        back before the call returns is judged against this operation, not the last one; its
+        callbacks wait until the call returns. A refused call restores the old operation."""
+        _, store, _, tracker = self._parts()
+        tracker.hold(launch.token)
+        try:
+            updated = await store.begin_operation(
+                launch.stack_id, operation, f"{operation}_IN_PROGRESS"
+            )
+        except BaseException:
+            tracker.release(launch.token)
+            raise
+        try:
+            await call()
+        except BaseException:
+            try:
+                await store.restore_operation(launch)
+            except StoreError as exc:  # the API's error is the one to report
+                log.warning(
+                    "could not restore %s after a refused %s: %s", launch.stack_id, operation, exc
+                )
+            finally:
+                tracker.release(launch.token)
+            raise
+        tracker.track(updated)  # releases the held callbacks
         self.bus.publish(
             StackLaunched(
                 launch.stack_id, launch.stack_name, launch.region, operation, launch.sandbox
@@ -446,6 +507,19 @@ class Engine:
         ros, _, _, _ = self._parts()
         launch = await self.find(stack)
         return await ros.list_stack_events(launch.stack_id, region=launch.region)
+
+
+def launch_tags(user_tags: Mapping[str, str], client_token: str) -> dict[str, str]:
+    """The user's tags plus rostray's own, which lets a later start find the stack if this
+    process dies before CreateStack answers."""
+    if LAUNCH_TAG in user_tags:
+        raise LaunchRefused(f"the tag key {LAUNCH_TAG} is rostray's own; use another key")
+    if len(user_tags) >= MAX_TAGS:
+        raise LaunchRefused(
+            f"ROS accepts at most {MAX_TAGS} tags per stack and rostray adds one "
+            f"({LAUNCH_TAG}): give at most {MAX_TAGS - 1}"
+        )
+    return {**user_tags, LAUNCH_TAG: client_token}
 
 
 def launch_summary(launch: Launch) -> dict[str, Any]:

@@ -257,6 +257,27 @@ class RosClient:
             r.add_query_param("ShowResourceProgress", "EnabledIfCreateStack")
         return StackInfo.from_api(await self.call(r, region=region))
 
+    async def list_stacks(
+        self,
+        *,
+        names: list[str] | None = None,
+        tags: Mapping[str, str | None] | None = None,
+        region: str | None = None,
+        page_size: int = 50,
+    ) -> list[StackInfo]:
+        """The first page of ListStacks (no Outputs or Parameters); a tag valued None matches
+        any value of its key."""
+        from aliyunsdkros.request.v20190910.ListStacksRequest import ListStacksRequest
+
+        r = ListStacksRequest()
+        r.set_PageSize(page_size)
+        if names:
+            r.set_StackNames(list(names))
+        if tags:
+            r.set_Tags([{"Key": k, "Value": v} for k, v in tags.items()])
+        result = await self.call(r, region=region)
+        return [StackInfo.from_api(s) for s in result.get("Stacks") or [] if isinstance(s, Mapping)]
+
     async def update_stack(
         self,
         stack_id: str,

@@ -28,12 +28,14 @@ from rostray.core.text import scrub_surrogates
 __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
+    "NEVER_CREATED",
     "REDACTED",
     "SCHEMA_VERSION",
     "SENSITIVE_HEADERS",
     "AsyncStore",
     "Callback",
     "Launch",
+    "PendingLaunch",
     "SchemaTooNewError",
     "Store",
     "StoreError",
@@ -57,6 +59,8 @@ PRUNE_EVERY = 100
 REDACTED = "[redacted]"
 # Lower-case names; a callback's credentials must never reach the disk or the inspector.
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "set-cookie"})
+# The status of a launch whose CreateStack never made a stack (the process died in between).
+NEVER_CREATED = "NEVER_CREATED"
 
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -108,6 +112,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX callbacks_stack ON callbacks (stack_id, id)",
         "CREATE INDEX callbacks_token ON callbacks (token, id)",
     ),
+    (
+        # v2: a launch is written down before CreateStack is sent, so a kill before its answer
+        # arrives leaves a row a later start can resolve (ListStacks by name and the
+        # rostray-launch=<ClientToken> tag) instead of a stack nobody knows of.
+        """CREATE TABLE pending_launches (
+            id INTEGER PRIMARY KEY,
+            client_token TEXT NOT NULL UNIQUE,
+            token TEXT NOT NULL UNIQUE,
+            stack_name TEXT NOT NULL,
+            region TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            sandbox INTEGER NOT NULL,
+            notification_url TEXT NOT NULL,
+            request TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        )""",
+        "ALTER TABLE launches ADD COLUMN client_token TEXT",
+        """CREATE UNIQUE INDEX launches_client_token ON launches (client_token)
+            WHERE client_token IS NOT NULL""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -147,6 +171,22 @@ class Launch:
     announced: list[str]
     polling: bool
     operation_seq: int = 1
+
+
+@dataclass
+class PendingLaunch:
+    """A launch whose CreateStack was sent (or about to be) but whose StackId is not known."""
+
+    id: int
+    client_token: str
+    token: str = field(repr=False)
+    stack_name: str
+    region: str
+    endpoint: str
+    sandbox: bool
+    notification_url: str = field(repr=False)
+    request: dict[str, Any]
+    created_at: float
 
 
 @dataclass
@@ -226,6 +266,26 @@ def _launch_from_row(row: sqlite3.Row) -> Launch:
         polling=bool(row["polling"]),
         operation_seq=row["operation_seq"],
     )
+
+
+def _pending_from_row(row: sqlite3.Row) -> PendingLaunch:
+    return PendingLaunch(
+        id=row["id"],
+        client_token=row["client_token"],
+        token=row["token"],
+        stack_name=row["stack_name"],
+        region=row["region"],
+        endpoint=row["endpoint"],
+        sandbox=bool(row["sandbox"]),
+        notification_url=row["notification_url"],
+        request=json.loads(row["request"]),
+        created_at=row["created_at"],
+    )
+
+
+def never_created_id(client_token: str) -> str:
+    """The placeholder stack id of a launch that never got a stack (no ROS id looks like it)."""
+    return f"never-created-{client_token}"
 
 
 def _callback_from_row(row: sqlite3.Row) -> Callback:
@@ -459,6 +519,122 @@ class Store:
             row = conn.execute("SELECT * FROM launches WHERE id = ?", (cursor.lastrowid,))
             return _launch_from_row(row.fetchone())
 
+    # -- launches before CreateStack answers ------------------------------------------
+
+    def add_pending(
+        self,
+        *,
+        client_token: str,
+        stack_name: str,
+        region: str,
+        endpoint: str,
+        sandbox: bool,
+        token: str,
+        notification_url: str,
+        request: dict[str, Any] | None = None,
+        created_at: float | None = None,
+    ) -> PendingLaunch:
+        """Write a launch down before CreateStack is sent (``request`` NoEcho-masked)."""
+        created = self._clock() if created_at is None else created_at
+        values = (
+            client_token, token, stack_name, region, endpoint, int(sandbox), notification_url,
+            _dump(request or {}), created,
+        )  # fmt: skip
+        with self._write() as conn:
+            try:
+                cursor = conn.execute(
+                    """INSERT INTO pending_launches (client_token, token, stack_name, region,
+                        endpoint, sandbox, notification_url, request, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    values,
+                )
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(
+                    f"launch {client_token!r} or its token is already pending"
+                ) from exc
+            row = conn.execute("SELECT * FROM pending_launches WHERE id = ?", (cursor.lastrowid,))
+            return _pending_from_row(row.fetchone())
+
+    def pending_launches(self) -> list[PendingLaunch]:
+        """Launches still waiting for their StackId, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM pending_launches ORDER BY created_at, id").fetchall()
+        return [_pending_from_row(row) for row in rows]
+
+    def bind_pending(
+        self, client_token: str, stack_id: str, status: str = "CREATE_IN_PROGRESS"
+    ) -> Launch:
+        """The StackId is known: the pending launch becomes a tracked one, in one transaction.
+
+        Idempotent across processes: if another one bound it first, its launch is returned; a
+        launch marked never created that turns out to exist after all is revived.
+        """
+        now = self._clock()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT * FROM pending_launches WHERE client_token = ?", (client_token,)
+            ).fetchone()
+            if row is not None:
+                try:
+                    conn.execute(
+                        """INSERT INTO launches (stack_id, stack_name, region, endpoint, sandbox,
+                            token, notification_url, request, operation, status, created_at,
+                            updated_at, client_token)
+                        SELECT ?, stack_name, region, endpoint, sandbox, token, notification_url,
+                            request, 'CREATE', ?, created_at, ?, client_token
+                        FROM pending_launches WHERE id = ?""",
+                        (stack_id, status, now, row["id"]),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise StoreError(f"stack {stack_id!r} is already tracked") from exc
+                conn.execute("DELETE FROM pending_launches WHERE id = ?", (row["id"],))
+            else:
+                bound = conn.execute(
+                    "SELECT id, stack_id FROM launches WHERE client_token = ?", (client_token,)
+                ).fetchone()
+                if bound is None:
+                    raise UnknownStackError(f"no pending launch {client_token!r}")
+                if bound["stack_id"] != stack_id:
+                    conn.execute(
+                        """UPDATE launches SET stack_id = ?, status = ?, status_reason = '',
+                            finished_at = NULL, updated_at = ? WHERE id = ?""",
+                        (stack_id, status, now, bound["id"]),
+                    )
+            launch = conn.execute("SELECT * FROM launches WHERE stack_id = ?", (stack_id,))
+            return _launch_from_row(launch.fetchone())
+
+    def drop_pending(self, client_token: str) -> bool:
+        """CreateStack was refused: no stack exists, nothing to remember."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM pending_launches WHERE client_token = ?", (client_token,)
+            )
+            return cursor.rowcount > 0
+
+    def mark_never_created(self, client_token: str, reason: str) -> Launch | None:
+        """Move a pending launch into the history as finished and NEVER_CREATED (no stack has
+        its name and tag long after it was sent); None if it is no longer pending."""
+        now = self._clock()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id FROM pending_launches WHERE client_token = ?", (client_token,)
+            ).fetchone()
+            if row is None:
+                return None
+            stack_id = never_created_id(client_token)
+            conn.execute(
+                """INSERT INTO launches (stack_id, stack_name, region, endpoint, sandbox, token,
+                    notification_url, request, operation, status, status_reason, created_at,
+                    updated_at, finished_at, client_token)
+                SELECT ?, stack_name, region, endpoint, sandbox, token, notification_url,
+                    request, 'CREATE', ?, ?, created_at, ?, ?, client_token
+                FROM pending_launches WHERE id = ?""",
+                (stack_id, NEVER_CREATED, reason, now, now, row["id"]),
+            )
+            conn.execute("DELETE FROM pending_launches WHERE id = ?", (row["id"],))
+            launch = conn.execute("SELECT * FROM launches WHERE stack_id = ?", (stack_id,))
+            return _launch_from_row(launch.fetchone())
+
     def get_by_token(self, token: str) -> Launch | None:
         return self._get_one("token", token)
 
@@ -542,6 +718,28 @@ class Store:
             )
             row = conn.execute("SELECT * FROM launches WHERE id = ?", (launch_id,)).fetchone()
         return _launch_from_row(row)
+
+    def restore_operation(self, previous: Launch) -> bool:
+        """Undo ``begin_operation`` after the API refused the operation: the stack is back
+        where ``previous`` left it. False (and nothing changed) if another operation began
+        since, or the new one was already announced."""
+        now = self._clock()
+        with self._write() as conn:
+            cursor = conn.execute(
+                """UPDATE launches SET operation = ?, operation_seq = ?, status = ?,
+                    status_reason = ?, finished_at = ?, notification_url = ?, polling = ?,
+                    updated_at = ?
+                WHERE stack_id = ? AND operation_seq = ? AND NOT EXISTS (
+                    SELECT 1 FROM announcements a
+                    WHERE a.launch_id = launches.id AND a.operation_seq = launches.operation_seq
+                )""",
+                (
+                    previous.operation, previous.operation_seq, previous.status,
+                    previous.status_reason, previous.finished_at, previous.notification_url,
+                    int(previous.polling), now, previous.stack_id, previous.operation_seq + 1,
+                ),
+            )  # fmt: skip
+            return cursor.rowcount > 0
 
     def announce(
         self,
@@ -630,6 +828,17 @@ class Store:
                 (verdict, detail, callback_id),
             )
             return cursor.rowcount > 0
+
+    def supersede_pending(self, received_before: float, detail: str) -> int:
+        """Give a verdict to callbacks whose verification a stop cut short (still 'pending'),
+        received before ``received_before`` (so never one this run is verifying)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                """UPDATE callbacks SET verdict = 'superseded', detail = ?
+                WHERE verdict = 'pending' AND received_at < ?""",
+                (detail, received_before),
+            )
+            return cursor.rowcount
 
     def callbacks_for(self, stack_id: str, limit: int = 50) -> list[Callback]:
         """Newest first: POSTs to this stack's token, plus any that claimed its StackId."""
@@ -764,6 +973,13 @@ class AsyncStore:
         await self.close()
 
     add_launch = _Offload(Store.add_launch)
+    add_pending = _Offload(Store.add_pending)
+    pending_launches = _Offload(Store.pending_launches)
+    bind_pending = _Offload(Store.bind_pending)
+    drop_pending = _Offload(Store.drop_pending)
+    mark_never_created = _Offload(Store.mark_never_created)
+    restore_operation = _Offload(Store.restore_operation)
+    supersede_pending = _Offload(Store.supersede_pending)
     get_by_token = _Offload(Store.get_by_token)
     get_by_stack = _Offload(Store.get_by_stack)
     unfinished = _Offload(Store.unfinished)

@@ -20,6 +20,7 @@ from typing import Any
 
 from rostray.core.events import (
     CallbackReceived,
+    EngineWarning,
     EventBus,
     StackFinished,
     StackStatusChanged,
@@ -27,7 +28,7 @@ from rostray.core.events import (
 from rostray.core.payload import CallbackPayload, Output
 from rostray.core.receiver import IncomingCallback
 from rostray.core.ros import RosClient, RosError, StackInfo
-from rostray.core.store import AsyncStore, Launch
+from rostray.core.store import AsyncStore, Launch, StoreError
 
 log = logging.getLogger(__name__)
 REGISTRATION_WAIT = 60.0  # seconds a callback may wait for its CreateStack to return
@@ -59,12 +60,24 @@ class PollPolicy:
     max_interval: float = 300.0
     verify_retries: int = 3  # GetStack may lag the callback briefly
     verify_delay: float = 0.5
+    # A verdict is reused for the same (stack, claimed status) this long: a token holder's
+    # flood of one claim costs one verification, not one per POST.
+    verify_debounce: float = 10.0
 
 
 @dataclass(frozen=True)
 class CheckResult:
     status: str
     announced: bool
+
+
+@dataclass
+class _Verdict:
+    """A verification of one claim, shared by identical callbacks for a while (E5)."""
+
+    started: float
+    outcome: asyncio.Future[tuple[str, str]]
+    recheck: bool = False  # a poll is booked for the end of the window
 
 
 def outputs_to_dicts(outputs: tuple[Output, ...]) -> list[dict[str, Any]]:
@@ -106,6 +119,9 @@ class Tracker:
         self._last_status: dict[str, str] = {}
         self._via: dict[str, str] = {}  # how the next poll's result counts: poll | reconcile
         self._announced: dict[str, set[str]] = {}  # statuses announced for the current operation
+        self._verdicts: dict[tuple[str, str], _Verdict] = {}
+        # Results shown while the store could not take the gate: (stack, operation seq, status).
+        self._shown_ungated: set[tuple[str, int, str]] = set()
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poller: asyncio.Task[None] | None = None
@@ -153,6 +169,15 @@ class Tracker:
         self._tokens[token] = ""
         self._pending[token] = asyncio.Event()
 
+    def hold(self, token: str) -> None:
+        """Hold this token's callbacks until ``release`` or ``track`` (an update or delete whose
+        API call is in flight: its result must not be judged, or shown, before it is begun)."""
+        self._pending[token] = asyncio.Event()
+
+    def release(self, token: str) -> None:
+        if event := self._pending.pop(token, None):
+            event.set()
+
     def forget(self, token: str) -> None:
         """CreateStack failed: the token will never have a stack."""
         if self._tokens.get(token) == "":
@@ -165,12 +190,19 @@ class Tracker:
     ) -> None:
         self._tokens[launch.token] = launch.stack_id
         self._announced.pop(launch.stack_id, None)  # a new operation starts
+        self._forget_verdicts(launch.stack_id)
         if event := self._pending.pop(launch.token, None):
             event.set()
         delay = self.policy.grace if first_check_in is None else first_check_in
         self._interval[launch.stack_id] = max(self.policy.grace, 0.05)
         self._via[launch.stack_id] = via
         self._schedule(launch.stack_id, delay)
+
+    def _forget_verdicts(self, stack_id: str) -> None:
+        """The stack moved on (new status or operation): earlier verdicts no longer hold.
+        One still being verified stays; it is judged on what GetStack says now."""
+        for key in [k for k, v in self._verdicts.items() if k[0] == stack_id and v.outcome.done()]:
+            del self._verdicts[key]
 
     def poll_soon(self, stack_id: str) -> None:
         """Check a tracked stack now (URL changed, wake from sleep, user asked)."""
@@ -208,7 +240,13 @@ class Tracker:
             self._spawn(self._poll_once(stack_id))
 
     async def _poll_once(self, stack_id: str) -> None:
-        result = await self.check(stack_id, via=self._via.pop(stack_id, "poll"))
+        via = self._via.pop(stack_id, "poll")
+        try:
+            result = await self.check(stack_id, via=via)
+        except StoreError as exc:  # the history cannot be read now: try again later
+            log.warning("checking %s: %s", stack_id, exc)
+            self._via.setdefault(stack_id, via)
+            result = None
         if stack_id in self._interval and (result is None or not result.announced):
             interval = self._interval[stack_id]
             self._interval[stack_id] = min(interval * 2, self.policy.max_interval)
@@ -257,10 +295,50 @@ class Tracker:
             await self._store.set_verdict(callback_id, "duplicate", "already announced")
             self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "duplicate"))
             return
+        key = (payload.stack_id, payload.status)
+        shared = self._verdicts.get(key)
+        if shared is not None and self._clock() - shared.started < self.policy.verify_debounce:
+            await self._reuse(shared, payload.stack_id, callback_id, payload.status)
+            return
+        now = self._clock()
+        for old in [
+            k for k, v in self._verdicts.items() if now - v.started >= self.policy.verify_debounce
+        ]:
+            del self._verdicts[old]
+        mine = _Verdict(now, asyncio.get_running_loop().create_future())
+        self._verdicts[key] = mine
         self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "pending"))
-        await self._verify(payload.stack_id, callback_id, payload.status)
+        try:
+            outcome = await self._verify(payload.stack_id, callback_id, payload.status)
+        except BaseException:
+            if self._verdicts.get(key) is mine:
+                del self._verdicts[key]
+            mine.outcome.cancel()  # callbacks waiting for it verify for themselves
+            raise
+        mine.outcome.set_result(outcome)
 
-    async def _verify(self, stack_id: str, callback_id: int, claimed: str) -> None:
+    async def _reuse(self, shared: _Verdict, stack_id: str, callback_id: int, claimed: str) -> None:
+        """The same claim was just verified (or is being verified): take that verdict."""
+        try:
+            verdict, detail = await asyncio.shield(shared.outcome)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not shared.outcome.cancelled() or (task is not None and task.cancelling()):
+                raise
+            await self._verify(stack_id, callback_id, claimed)
+            return
+        if verdict == "confirmed":
+            verdict, detail = "duplicate", "already announced"
+        elif verdict == "unconfirmed" and not shared.recheck and stack_id in self._interval:
+            # The claim may come true within the window (a forged early copy of a real
+            # callback): check once when it ends rather than wait for the next poll.
+            shared.recheck = True
+            remaining = self.policy.verify_debounce - (self._clock() - shared.started)
+            self._schedule(stack_id, max(remaining, 0.0))
+        await self._store.set_verdict(callback_id, verdict, detail)
+        self._bus.publish(CallbackReceived(stack_id, claimed, verdict, detail))
+
+    async def _verify(self, stack_id: str, callback_id: int, claimed: str) -> tuple[str, str]:
         result: CheckResult | None = None
         for attempt in range(self.policy.verify_retries + 1):
             result = await self.check(stack_id, via="callback")
@@ -278,6 +356,7 @@ class Tracker:
             log.warning("callback for %s not confirmed: %s", stack_id, detail)
         await self._store.set_verdict(callback_id, verdict, detail)
         self._bus.publish(CallbackReceived(stack_id, claimed, verdict, detail))
+        return verdict, detail
 
     # --- the one place that announces -------------------------------------------------------
 
@@ -322,8 +401,10 @@ class Tracker:
         if info.terminal and info.status == launch.status:
             return CheckResult(info.status, False)
         if self._last_status.get(stack_id) != info.status:
-            self._last_status[stack_id] = info.status
-            await self._store.update_status(stack_id, info.status, info.status_reason)
+            self._forget_verdicts(stack_id)
+            with contextlib.suppress(StoreError):  # progress only; the next change writes it
+                await self._store.update_status(stack_id, info.status, info.status_reason)
+                self._last_status[stack_id] = info.status
             self._bus.publish(StackStatusChanged(stack_id, launch.stack_name, info.status))
         return CheckResult(info.status, False)
 
@@ -333,28 +414,66 @@ class Tracker:
         reason = info.status_reason
         if not info.status.endswith("COMPLETE") or "ROLLBACK" in info.status:
             reason = await failure_reason(ros, launch, info)
-        announced = await self._store.announce(
-            launch.stack_id, info.status, reason, outputs_to_dicts(info.outputs)
-        )
+        shown = (launch.stack_id, launch.operation_seq, info.status)
+        try:
+            announced = await self._store.announce(
+                launch.stack_id, info.status, reason, outputs_to_dicts(info.outputs)
+            )
+        except StoreError as exc:
+            return self._announce_ungated(launch, info, reason, via, exc)
         self._untrack(launch.stack_id)
         self._last_status.pop(launch.stack_id, None)
+        self._forget_verdicts(launch.stack_id)
         self._announced.setdefault(launch.stack_id, set()).add(info.status)
+        if shown in self._shown_ungated:  # shown while the store failed; now it is recorded
+            self._shown_ungated.discard(shown)
+            return CheckResult(info.status, False)
         if announced:
-            self._bus.publish(
-                StackFinished(
-                    stack_id=launch.stack_id,
-                    stack_name=launch.stack_name,
-                    region=launch.region,
-                    operation=launch.operation,
-                    status=info.status,
-                    status_reason=reason,
-                    outputs=info.outputs,
-                    via=via,
-                    launched_at=launch.created_at,
-                    sandbox=launch.sandbox,
-                )
-            )
+            self._publish_finished(launch, info, reason, via)
         return CheckResult(info.status, announced)
+
+    def _announce_ungated(
+        self, launch: Launch, info: StackInfo, reason: str, via: str, exc: StoreError
+    ) -> CheckResult:
+        """The history cannot be written (disk full, database locked): show the result anyway,
+        keep the stack tracked and take the gate on a later poll (E3). Shown once per run; a
+        restart before the gate is taken may show it again, which beats never showing it."""
+        shown = (launch.stack_id, launch.operation_seq, info.status)
+        self._announced.setdefault(launch.stack_id, set()).add(info.status)
+        if shown in self._shown_ungated:
+            log.warning("history still not written for %s: %s", launch.stack_id, exc)
+            return CheckResult(info.status, False)  # the poll backs off and tries again
+        log.warning(
+            "history not written for %s (%s); showing the result anyway", launch.stack_id, exc
+        )
+        self._shown_ungated.add(shown)
+        self._publish_finished(launch, info, reason, via)
+        self._bus.publish(
+            EngineWarning(
+                f"History not written: {exc}",
+                "The result was shown anyway; rostray records it when the history can be "
+                "written again.",
+            )
+        )
+        if launch.stack_id in self._interval:  # make sure a poll comes to take the gate
+            self._schedule(launch.stack_id, self._interval[launch.stack_id])
+        return CheckResult(info.status, True)
+
+    def _publish_finished(self, launch: Launch, info: StackInfo, reason: str, via: str) -> None:
+        self._bus.publish(
+            StackFinished(
+                stack_id=launch.stack_id,
+                stack_name=launch.stack_name,
+                region=launch.region,
+                operation=launch.operation,
+                status=info.status,
+                status_reason=reason,
+                outputs=info.outputs,
+                via=via,
+                launched_at=launch.created_at,
+                sandbox=launch.sandbox,
+            )
+        )
 
 
 async def failure_reason(ros: RosClient, launch: Launch, info: StackInfo) -> str:

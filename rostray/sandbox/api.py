@@ -31,6 +31,8 @@ REGIONS = [
     ("eu-west-1", "英国（伦敦）", "UK (London)"),
 ]
 MAX_PAGE_SIZE = 50
+MAX_TAGS = 20  # Tags.N on CreateStack and Tag.N on ListStacks: N is 1 to 20
+MAX_TAG_LENGTH = 128
 
 
 def boolean(params: Params, key: str, default: bool = False) -> bool:
@@ -74,6 +76,32 @@ def repeated_pairs(params: Params, prefix: str, key: str, value: str) -> list[tu
         if m := pattern.fullmatch(name):
             pairs.append((int(m.group(1)), k, params.get(f"{prefix}.{m.group(1)}.{value}", "")))
     return [(k, v) for _, k, v in sorted(pairs)]
+
+
+def tags(params: Params, prefix: str, *, need_value: bool = True) -> list[tuple[str, str | None]]:
+    """``Prefix.N.Key`` / ``Prefix.N.Value`` pairs in N order, checked as ROS checks tags.
+
+    Every N named (by its Key or its Value) needs a non-empty Key; at most 20, keys unique.
+    A filter (``need_value=False``) may leave the Value out: then any value matches.
+    """
+    pattern = re.compile(rf"{re.escape(prefix)}\.(\d+)\.(Key|Value)")
+    indexes = sorted({int(m.group(1)) for name in params if (m := pattern.fullmatch(name))})
+    if len(indexes) > MAX_TAGS:
+        raise errors.invalid_parameter(prefix, f"at most {MAX_TAGS} tags are allowed")
+    pairs: list[tuple[str, str | None]] = []
+    for n in indexes:
+        key = params.get(f"{prefix}.{n}.Key", "")
+        value = params.get(f"{prefix}.{n}.Value")
+        if not key:
+            raise errors.missing_parameter(f"{prefix}.{n}.Key")
+        if len(key) > MAX_TAG_LENGTH or len(value or "") > MAX_TAG_LENGTH:
+            raise errors.invalid_parameter(
+                f"{prefix}.{n}", f"tag keys and values are at most {MAX_TAG_LENGTH} characters"
+            )
+        if any(k == key for k, _ in pairs):
+            raise errors.invalid_parameter(f"{prefix}.{n}.Key", f'the tag key "{key}" is repeated')
+        pairs.append((key, "" if value is None and need_value else value))
+    return pairs
 
 
 def given_parameters(params: Params) -> dict[str, str]:
@@ -164,7 +192,7 @@ class SandboxApi:
             disable_rollback=boolean(p, "DisableRollback"),
             timeout_minutes=integer(p, "TimeoutInMinutes", 60),
             notification_urls=repeated(p, "NotificationURLs"),
-            tags=[{"Key": k, "Value": v} for k, v in repeated_pairs(p, "Tags", "Key", "Value")],
+            tags=[{"Key": k, "Value": v or ""} for k, v in tags(p, "Tags")],
             client_token=p.get("ClientToken", ""),
             deletion_protection=p.get("DeletionProtection") or "Disabled",
         )
@@ -224,7 +252,10 @@ class SandboxApi:
             raise errors.invalid_parameter("PageSize", f"it must be between 1 and {MAX_PAGE_SIZE}")
         ids = repeated(p, "StackIds") + ([p["StackId"]] if p.get("StackId") else [])
         stacks = self.engine.find(
-            names=repeated(p, "StackName"), statuses=repeated(p, "Status"), stack_ids=ids
+            names=repeated(p, "StackName"),
+            statuses=repeated(p, "Status"),
+            stack_ids=ids,
+            tags=tags(p, "Tag", need_value=False),
         )
         chunk = stacks[(page - 1) * size : page * size]
         return {

@@ -194,7 +194,9 @@ class SandboxEngine:
         names: list[str] | None = None,
         statuses: list[str] | None = None,
         stack_ids: list[str] | None = None,
+        tags: list[tuple[str, str | None]] | None = None,
     ) -> list[Stack]:
+        """ListStacks' filters; every tag given must be on the stack (a None value: any)."""
         stacks = [s for s in self.stacks.values() if not s.deleted]
         if names:
             stacks = [s for s in stacks if any(fnmatch.fnmatchcase(s.name, n) for n in names)]
@@ -202,6 +204,8 @@ class SandboxEngine:
             stacks = [s for s in stacks if s.status in statuses]
         if stack_ids:
             stacks = [s for s in stacks if s.id in stack_ids]
+        for key, value in tags or []:
+            stacks = [s for s in stacks if _has_tag(s, key, value)]
         return sorted(stacks, key=lambda s: (s.create_time, s.id), reverse=True)
 
     # --- create -------------------------------------------------------------------------------
@@ -787,3 +791,7 @@ def _reverse_graph(stack: Stack, names: list[str]) -> dict[str, set[str]]:
             if dep in wanted:
                 result[dep].add(name)
     return result
+
+
+def _has_tag(stack: Stack, key: str, value: str | None) -> bool:
+    return any(t.get("Key") == key and value in (None, t.get("Value")) for t in stack.tags)

@@ -28,7 +28,7 @@ import json
 import logging
 import time
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
@@ -192,6 +192,8 @@ class SandboxServer:
         self._nonces = NonceCache()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Authenticated calls per action, as a real account's API usage would count them.
+        self.calls: Counter[str] = Counter()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -290,6 +292,7 @@ class SandboxServer:
             redacted_keys(params),
         )
         self._authenticate(request.method, params)
+        self.calls[params["Action"]] += 1
         forwarded = {key: value for key, value in params.items() if key != "Signature"}
         result = await self._api.call(params["Action"], forwarded)
         return success_response(result, _request_id.get())

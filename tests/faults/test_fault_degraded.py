@@ -19,9 +19,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from shared import WAIT_TEMPLATE, sandbox_engine
 
+from rostray.core.engine import LaunchRequest
+from rostray.core.events import EngineWarning, StackFinished
 from rostray.core.receiver import IncomingCallback, Receiver, ReceiverError
 from rostray.core.store import Store, StoreError
+from rostray.core.tracker import PollPolicy
 from rostray.sandbox import Sandbox
 
 HERE = Path(__file__).resolve().parent
@@ -237,6 +241,60 @@ async def test_receiver_answers_503_while_the_disk_is_full(tiny_disk: Path) -> N
             assert response.status == 200
     store.close()
     assert 503 in statuses and set(statuses) <= {200, 503}
+
+
+async def test_a_full_disk_does_not_lose_a_result(sandbox: Sandbox, tiny_disk: Path) -> None:
+    """The gate cannot be written (E3): the result is shown anyway with a warning, the stack
+    stays tracked, and once there is space again a later poll takes the gate, showing
+    nothing twice."""
+    db = tiny_disk / "history.sqlite3"
+    policy = PollPolicy(grace=0.3, max_interval=0.5, verify_retries=0, verify_delay=0.05)
+    async with sandbox_engine(sandbox, db, policy=policy) as engine:
+        sub = engine.subscribe()
+        launch = await engine.launch(LaunchRequest(WAIT_TEMPLATE, "on-a-full-disk"))
+        stack = sandbox.engine.get(launch.stack_id)
+        while "Handle" not in stack.wait_tokens:
+            await asyncio.sleep(0.01)
+        with sqlite3.connect(db) as conn:  # an empty WAL: the next write needs new space
+            while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                await asyncio.sleep(0.01)
+        filler = fill(tiny_disk)
+        sandbox.engine.signal(stack, "Handle", {"status": "SUCCESS", "data": "ok"})
+        shown: list[StackFinished] = []
+        warnings: list[EngineWarning] = []
+
+        async def until_shown_and_warned() -> None:
+            async for event in sub:
+                if isinstance(event, StackFinished):
+                    shown.append(event)
+                elif isinstance(event, EngineWarning):
+                    warnings.append(event)
+                if shown and warnings:
+                    return
+
+        await asyncio.wait_for(until_shown_and_warned(), 15)
+        assert (shown[0].stack_id, shown[0].status) == (launch.stack_id, "CREATE_COMPLETE")
+        assert "History not written" in warnings[0].message and "history.sqlite3" in (
+            warnings[0].message
+        )
+        assert launch.token not in warnings[0].message
+        assert (await engine.store.get_by_stack(launch.stack_id)).announced == []
+        assert launch.stack_id in engine.tracker.tracked()  # still tracked: the gate is open
+        filler.unlink()
+        while (await engine.store.get_by_stack(launch.stack_id)).announced == []:
+            await asyncio.sleep(0.05)  # a later poll takes the gate
+        await engine.tracker.settle()
+        assert launch.stack_id not in engine.tracker.tracked()
+        engine.bus.publish(EngineWarning("end of test"))
+        later = []
+        async for event in sub:
+            if isinstance(event, EngineWarning) and event.message == "end of test":
+                break
+            later.append(event)
+        assert not [e for e in later if isinstance(e, StackFinished)]  # shown once
+    stored = Store.open(db)
+    assert stored.get_by_stack(launch.stack_id).announced == ["CREATE_COMPLETE"]
+    stored.close()
 
 
 # --- keyring locked or absent -----------------------------------------------------------------

@@ -327,7 +327,8 @@ def test_tags_and_urls_are_validated(form: LaunchForm) -> None:
     assert parse_tags("a=1,a=2")[1] == "The tag key a is given twice."
     assert parse_tags("aliyun-x=1")[1] is not None
     assert parse_tags("k=https://x")[1] is not None
-    assert parse_tags(",".join(f"k{i}=v" for i in range(21)))[1] == "At most 20 tags."
+    assert parse_tags(",".join(f"k{i}=v" for i in range(19)))[1] is None
+    assert parse_tags(",".join(f"k{i}=v" for i in range(20)))[1] == "At most 19 tags."
     assert parse_urls("https://a.example/h\n\nhttp://b.example:8080/x") == (
         ("https://a.example/h", "http://b.example:8080/x"),
         None,

@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
 import pytest
-from sandbox_helpers import template_json
-from shared import FAST_POLL, WAIT_TEMPLATE, sandbox_engine, template_text
+from sandbox_helpers import create, template_json
+from shared import FAST_POLL, WAIT_TEMPLATE, HeldReply, sandbox_engine, template_text
 
 from rostray.config import Settings
 from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
 from rostray.core.events import CallbackReceived, StackFinished, Subscription
+from rostray.core.pending import LAUNCH_TAG, PendingPolicy
+from rostray.core.ros import RosError
+from rostray.core.store import NEVER_CREATED, Store
 from rostray.core.tracker import PollPolicy
-from rostray.sandbox import Sandbox
+from rostray.sandbox import Sandbox, SandboxConfig
 
 FAST = FAST_POLL
 
@@ -271,3 +277,205 @@ async def test_real_endpoint_without_a_verified_tunnel_refuses_to_launch(tmp_pat
         assert engine.callback_base_url() is None
         with pytest.raises(LaunchRefused, match=r"no tunnel is configured.*--poll"):
             await engine.launch(request("web", template_text("seed-webhook.json")))
+
+
+# --- launches interrupted before CreateStack answered (E1) -----------------------------------
+
+
+def pending_row(store: Store, name: str, client_token: str, **overrides: Any) -> None:
+    store.add_pending(
+        client_token=client_token,
+        stack_name=name,
+        region="cn-hangzhou",
+        endpoint="sandbox",
+        sandbox=False,
+        token=f"token-{client_token}",
+        notification_url="",
+        **overrides,
+    )
+
+
+async def test_pending_launches_are_resolved_by_name_and_tag(
+    sandbox: Sandbox, ros: Any, tmp_path: Path
+) -> None:
+    """found → bound and announced once; no stack (or one without the tag) long after →
+    NEVER_CREATED history; no stack yet but young → looked for again until it appears."""
+    db = tmp_path / "history.sqlite3"
+    seed = template_text("seed-webhook.json")
+    found = await create(ros, "found", seed, Tagss=[{"Key": LAUNCH_TAG, "Value": "ct-found"}])
+    await create(ros, "imposter", seed, Tagss=[{"Key": LAUNCH_TAG, "Value": "ct-other"}])
+    with Store.open(db) as store:
+        pending_row(store, "found", "ct-found")
+        pending_row(store, "imposter", "ct-imposter", created_at=time.time() - 700)
+        pending_row(store, "gone", "ct-gone", created_at=time.time() - 700)
+        pending_row(store, "late", "ct-late")
+    policy = PendingPolicy(give_up_after=600, retry_every=0.2)
+    async with sandbox_engine(sandbox, db, reconcile=False, pending_policy=policy) as cli:
+        await asyncio.sleep(0.5)  # a CLI engine leaves them alone
+        assert len(await cli.store.pending_launches()) == 4
+    async with sandbox_engine(sandbox, db, pending_policy=policy) as engine:
+        sub = engine.subscribe()
+        first = await next_finished(sub)
+        assert (first.stack_id, first.stack_name, first.via) == (found, "found", "reconcile")
+        late = await create(ros, "late", seed, Tagss=[{"Key": LAUNCH_TAG, "Value": "ct-late"}])
+        second = await next_finished(sub)  # its CreateStack "arrived" after the first look
+        assert (second.stack_id, second.via) == (late, "reconcile")
+        assert await engine.store.pending_launches() == []
+        history = {x.stack_name: x for x in await engine.history()}
+    assert history["found"].announced == ["CREATE_COMPLETE"]
+    for name in ("imposter", "gone"):  # the same name without our tag is not our stack
+        assert history[name].status == NEVER_CREATED and history[name].finished_at is not None
+        assert history[name].announced == []
+    async with sandbox_engine(sandbox, db) as again:  # exactly once: nothing left to announce
+        await again.tracker.settle()
+        assert await again.store.unfinished() == []
+
+
+async def test_launch_tags_the_stack_and_keeps_the_users_tags(
+    engine: Engine, sandbox: Sandbox
+) -> None:
+    sub = engine.subscribe()
+    launch = await engine.launch(
+        request("tagged", template_text("seed-webhook.json"), tags={"team": "infra"})
+    )
+    await next_finished(sub)
+    stack = sandbox.engine.get(launch.stack_id)
+    assert {"Key": "team", "Value": "infra"} in stack.tags
+    [own] = [t for t in stack.tags if t["Key"] == LAUNCH_TAG]
+    assert len(own["Value"]) == 32 and launch.request["tags"] == {"team": "infra"}
+    with pytest.raises(LaunchRefused, match="rostray's own"):
+        await engine.launch(request("mine", WAIT_TEMPLATE, tags={LAUNCH_TAG: "x"}))
+    twenty = {f"k{i}": "v" for i in range(20)}
+    with pytest.raises(LaunchRefused, match="at most 19"):
+        await engine.launch(request("full", WAIT_TEMPLATE, tags=twenty))
+    assert sandbox.engine.find(names=["mine", "full"]) == []
+
+
+async def test_a_refused_create_stack_leaves_nothing_pending(engine: Engine) -> None:
+    sub = engine.subscribe()
+    await engine.launch(request("taken", template_text("seed-webhook.json")))
+    await next_finished(sub)
+    with pytest.raises(RosError) as info:
+        await engine.launch(request("taken", template_text("seed-webhook.json")))
+    assert info.value.code == "StackExists"
+    assert await engine.store.pending_launches() == []
+    assert [x.stack_name for x in await engine.history()] == ["taken"]
+
+
+# --- update and delete begin before their API call (E4) --------------------------------------
+
+
+GREETING = template_json(
+    {
+        "Parameters": {"Greeting": {"Type": "String", "Default": "hi"}},
+        "Resources": {},
+        "Outputs": {"Said": {"Value": {"Ref": "Greeting"}}},
+    }
+)
+
+
+async def test_a_fast_update_result_is_announced_by_its_callback(tmp_path: Path) -> None:
+    """The sandbox finishes the update (and calls back) before UpdateStack's answer reaches
+    the engine: the callback must be judged against UPDATE, not the finished CREATE."""
+    instant = SandboxConfig(time_scale=0.01, simulated_delay=0)  # no resources: no waiting
+    async with Sandbox(instant) as sb, HeldReply(sb.endpoint, "UpdateStack") as proxy:
+        through_proxy = SimpleNamespace(
+            endpoint=proxy.endpoint,
+            access_key_id=sb.access_key_id,
+            access_key_secret=sb.access_key_secret,
+        )
+        slow_poll = PollPolicy(grace=3600, max_interval=3600)  # only a callback can be in time
+        async with sandbox_engine(through_proxy, tmp_path / "h.sqlite3", policy=slow_poll) as eng:
+            sub = eng.subscribe()
+            launch = await eng.launch(request("fast", GREETING))
+            assert (await next_finished(sub)).status == "CREATE_COMPLETE"
+            update = asyncio.create_task(
+                eng.update("fast", template_body=GREETING, parameters={"Greeting": "bye"})
+            )
+            await asyncio.wait_for(proxy.reached.wait(), 10)
+            await until_called_back(eng, launch.stack_id, "UPDATE_COMPLETE")
+            proxy.release.set()  # the answer arrives after the callback
+            await update
+            event = await next_finished(sub)
+            assert (event.operation, event.status, event.via) == (
+                "UPDATE",
+                "UPDATE_COMPLETE",
+                "callback",
+            )
+            assert event.outputs[0].value == "bye"
+            verdicts_by_status = {
+                json.loads(c.body)["Status"]: c.verdict
+                for c in await eng.store.callbacks_for(launch.stack_id)
+            }
+            assert verdicts_by_status["UPDATE_COMPLETE"] == "confirmed"
+
+
+async def test_a_refused_update_restores_the_operation(engine: Engine, sandbox: Sandbox) -> None:
+    sub = engine.subscribe()
+    launch = await engine.launch(request("busy", WAIT_TEMPLATE))
+    with pytest.raises(RosError):  # ROS refuses: the stack is still being created
+        await engine.update("busy", template_body=WAIT_TEMPLATE)
+    stored = await engine.store.get_by_stack(launch.stack_id)
+    assert (stored.operation, stored.operation_seq, stored.finished_at) == ("CREATE", 1, None)
+    stack = sandbox.engine.get(launch.stack_id)
+    while "Handle" not in stack.wait_tokens:
+        await asyncio.sleep(0.01)
+    sandbox.engine.signal(stack, "Handle", {"status": "SUCCESS", "data": "ok"})
+    event = await next_finished(sub)  # the create's own result still counts
+    assert (event.operation, event.status, event.via) == ("CREATE", "CREATE_COMPLETE", "callback")
+
+
+# --- verification is debounced per claim (E5) ------------------------------------------------
+
+
+async def test_a_flood_of_one_claim_costs_one_get_stack(engine: Engine, sandbox: Sandbox) -> None:
+    sub = engine.subscribe()
+    launch = await engine.launch(request("flood", template_text("seed-webhook.json")))
+    await next_finished(sub)
+    await engine.tracker.settle()
+    sub = engine.subscribe()  # from here on: the flood's verdicts only
+    before = sandbox.server.calls["GetStack"]
+    body = {"StackId": launch.stack_id, "StackName": "flood", "Status": "CREATE_FAILED"}
+    concurrent = await asyncio.gather(*(post(launch.notification_url, body) for _ in range(25)))
+    sequential = [await post(launch.notification_url, body) for _ in range(15)]
+    assert set(concurrent + sequential) == {200}  # every one accepted
+    found = await verdicts(sub, 40)
+    await engine.tracker.settle()
+    assert {v.verdict for v in found} == {"unconfirmed"}
+    assert all("CREATE_COMPLETE" in v.detail for v in found)
+    assert sandbox.server.calls["GetStack"] - before == 1
+    stored = await engine.store.get_by_stack(launch.stack_id)
+    assert stored.announced == ["CREATE_COMPLETE"]
+
+
+# --- callbacks a stop left pending get a verdict (E6) ----------------------------------------
+
+
+async def test_reconcile_supersedes_callbacks_left_pending(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    db = tmp_path / "history.sqlite3"
+    async with sandbox_engine(sandbox, db) as first:
+        launch = await first.launch(request("cut", WAIT_TEMPLATE))
+    with Store.open(db) as store:  # what a kill during verification leaves behind
+        body = json.dumps({"StackId": launch.stack_id, "Status": "CREATE_COMPLETE"}).encode()
+        left = store.record_callback(launch.token, launch.stack_id, "127.0.0.1", {}, body)
+    async with sandbox_engine(sandbox, db, reconcile=False) as cli:
+        [callback] = await cli.store.callbacks_for(launch.stack_id)
+        assert (callback.id, callback.verdict) == (left, "pending")  # not the CLI's to judge
+    async with sandbox_engine(sandbox, db) as engine:
+        [callback] = await engine.store.callbacks_for(launch.stack_id)
+        assert callback.verdict == "superseded" and "reconcile" in callback.detail
+
+
+async def until_called_back(engine: Engine, stack_id: str, status: str) -> None:
+    """Until a callback claiming ``status`` for the stack has reached the receiver."""
+
+    async def loop() -> None:
+        while True:
+            bodies = [json.loads(c.body) for c in await engine.store.callbacks_for(stack_id)]
+            if any(b.get("Status") == status for b in bodies):
+                return
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(loop(), 10)

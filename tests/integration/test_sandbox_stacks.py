@@ -304,6 +304,53 @@ async def test_list_stacks_paging_and_filters(ros) -> None:
     await expect_error(ros(ListStacksRequest.ListStacksRequest, PageSize=51), "InvalidParameter")
 
 
+async def test_tags_on_create_and_the_list_stacks_tag_filter(ros) -> None:
+    """CreateStack's Tags.N and ListStacks' Tag.N through the SDK's own setters: every tag
+    given must be on the stack; a tag without a Value matches any value of its key."""
+    body = template_json({"Resources": {}})
+    tagged = await create(
+        ros,
+        "tagged",
+        body,
+        Tagss=[{"Key": "env", "Value": "dev"}, {"Key": "launch", "Value": "a1"}],
+    )
+    other = await create(ros, "other", body, Tagss=[{"Key": "env", "Value": "prod"}])
+    await create(ros, "untagged", body)
+    stack = await ros(GetStackRequest.GetStackRequest, StackId=tagged)
+    assert stack["Tags"] == [{"Key": "env", "Value": "dev"}, {"Key": "launch", "Value": "a1"}]
+
+    async def names(**filters) -> list[str]:
+        found = await ros(ListStacksRequest.ListStacksRequest, PageSize=50, **filters)
+        assert found["TotalCount"] == len(found["Stacks"])
+        return sorted(s["StackName"] for s in found["Stacks"])
+
+    assert await names(Tags=[{"Key": "launch", "Value": "a1"}]) == ["tagged"]
+    assert await names(Tags=[{"Key": "launch", "Value": "a2"}]) == []
+    assert await names(Tags=[{"Key": "env"}]) == ["other", "tagged"]
+    assert await names(Tags=[{"Key": "env"}, {"Key": "launch", "Value": "a1"}]) == ["tagged"]
+    assert await names(Tags=[{"Key": "env", "Value": "prod"}, {"Key": "launch"}]) == []
+    assert await names(StackNames=["tagged"], Tags=[{"Key": "launch", "Value": "a1"}]) == ["tagged"]
+    assert await names(StackNames=["other"], Tags=[{"Key": "launch", "Value": "a1"}]) == []
+    [listed] = (await ros(ListStacksRequest.ListStacksRequest, StackId=other))["Stacks"]
+    assert listed["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+async def test_tags_are_checked_as_ros_checks_them(ros) -> None:
+    body = template_json({"Resources": {}})
+    too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(21)]
+    await expect_error(create(ros, "many", body, Tagss=too_many), "InvalidParameter", 400)
+    await expect_error(create(ros, "nokey", body, Tagss=[{"Value": "v"}]), "MissingTags.1.Key")
+    twice = [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]
+    await expect_error(create(ros, "twice", body, Tagss=twice), "InvalidParameter")
+    long_value = [{"Key": "k", "Value": "v" * 129}]
+    await expect_error(create(ros, "long", body, Tagss=long_value), "InvalidParameter")
+    await create(ros, "twenty", body, Tagss=too_many[:20])
+    await expect_error(
+        ros(ListStacksRequest.ListStacksRequest, Tags=too_many), "InvalidParameter", 400
+    )
+    assert not (await ros(ListStacksRequest.ListStacksRequest, Tags=[{"Key": "k"}]))["Stacks"]
+
+
 async def test_update_stack_changes_outputs_and_posts(ros, recorder) -> None:
     body = template_json(
         {

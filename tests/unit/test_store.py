@@ -582,6 +582,115 @@ def test_closed_store_raises(db_path: Path) -> None:
         st.add_launch(**launch_fields())
 
 
+# -- pending launches (v2) --------------------------------------------------------------
+
+
+def pending_fields(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    fields = launch_fields(n) | {"client_token": f"ct-{n:04d}"}
+    del fields["stack_id"]
+    return fields | overrides
+
+
+def test_a_v1_history_migrates_to_v2_and_keeps_its_launches(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
+        patch.setattr(store_mod, "SCHEMA_VERSION", 1)
+        with Store.open(db_path) as st:
+            st.add_launch(**launch_fields())
+    assert raw(db_path, "PRAGMA user_version") == 1
+    with Store.open(db_path) as st:
+        assert st.get_by_stack("stack-0001-uuid").stack_name == "demo-1"
+        st.add_pending(**pending_fields(2))
+        assert [p.client_token for p in st.pending_launches()] == ["ct-0002"]
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION == 2
+
+
+def test_bind_pending_turns_it_into_a_launch_once(store: Store) -> None:
+    pending = store.add_pending(**pending_fields(created_at=500.0))
+    assert "tok-" not in repr(pending)
+    launch = store.bind_pending("ct-0001", "stack-1")
+    assert (launch.stack_id, launch.status, launch.operation) == (
+        "stack-1",
+        "CREATE_IN_PROGRESS",
+        "CREATE",
+    )
+    assert (launch.token, launch.created_at, launch.request) == (
+        pending.token,
+        500.0,
+        pending.request,
+    )
+    assert store.pending_launches() == []
+    assert store.unfinished() == [launch]
+    again = store.bind_pending("ct-0001", "stack-1")  # another process bound it first
+    assert again.id == launch.id
+    with pytest.raises(UnknownStackError):
+        store.bind_pending("ct-unknown", "stack-2")
+
+
+def test_pending_tokens_and_client_tokens_are_unique(store: Store) -> None:
+    store.add_pending(**pending_fields())
+    with pytest.raises(StoreError) as info:
+        store.add_pending(**pending_fields(client_token="ct-other"))
+    assert TOKEN not in str(info.value)
+    with pytest.raises(StoreError):
+        store.add_pending(**pending_fields(2, client_token="ct-0001"))
+
+
+def test_drop_pending(store: Store) -> None:
+    store.add_pending(**pending_fields())
+    assert store.drop_pending("ct-0001")
+    assert not store.drop_pending("ct-0001")
+    assert store.pending_launches() == []
+
+
+def test_never_created_is_history_not_a_running_stack(store: Store) -> None:
+    store.add_pending(**pending_fields())
+    launch = store.mark_never_created("ct-0001", "no stack has this launch's tag")
+    assert launch is not None
+    assert launch.status == store_mod.NEVER_CREATED and launch.finished_at is not None
+    assert launch.status_reason == "no stack has this launch's tag"
+    assert store.unfinished() == [] and store.pending_launches() == []
+    assert store.history() == [launch]
+    assert launch.announced == []  # nothing was announced: no result exists
+    assert store.mark_never_created("ct-0001", "again") is None
+    revived = store.bind_pending("ct-0001", "stack-late")  # it existed after all
+    assert (revived.id, revived.stack_id, revived.finished_at) == (launch.id, "stack-late", None)
+
+
+def test_restore_operation_undoes_a_refused_begin(store: Store) -> None:
+    store.add_launch(**launch_fields())
+    store.announce("stack-0001-uuid", "CREATE_COMPLETE", "done")
+    before = store.get_by_stack("stack-0001-uuid")
+    store.begin_operation("stack-0001-uuid", "UPDATE", "UPDATE_IN_PROGRESS")
+    assert store.restore_operation(before)
+    after = store.get_by_stack("stack-0001-uuid")
+    assert (after.operation, after.operation_seq, after.status, after.finished_at) == (
+        "CREATE",
+        1,
+        "CREATE_COMPLETE",
+        before.finished_at,
+    )
+    assert not store.restore_operation(before)  # nothing begun since: nothing to undo
+    store.begin_operation("stack-0001-uuid", "UPDATE", "UPDATE_IN_PROGRESS")
+    assert store.announce("stack-0001-uuid", "UPDATE_COMPLETE", "")
+    assert not store.restore_operation(before)  # announced: it happened, keep it
+    assert store.get_by_stack("stack-0001-uuid").operation == "UPDATE"
+
+
+def test_supersede_pending_callbacks(store: Store) -> None:
+    old = store.record_callback(TOKEN, "s", "127.0.0.1", {}, b"{}")
+    done = store.record_callback(TOKEN, "s", "127.0.0.1", {}, b"{}", verdict="confirmed")
+    cutoff = store._clock()
+    new = store.record_callback(TOKEN, "s", "127.0.0.1", {}, b"{}")
+    assert store.supersede_pending(cutoff, "verified by reconcile") == 1
+    verdicts = {c.id: (c.verdict, c.detail) for c in store.recent_callbacks()}
+    assert verdicts[old] == ("superseded", "verified by reconcile")
+    assert verdicts[done] == ("confirmed", "")
+    assert verdicts[new] == ("pending", "")
+
+
 # -- AsyncStore ------------------------------------------------------------------------
 
 
