@@ -148,10 +148,12 @@ async def wait_for_finish(
 
 
 def report(event: StackFinished, as_json: bool) -> int:
+    """Flushed at once: the gate is already taken, and a pipe's buffer would otherwise wait
+    for the engine's shutdown, where a kill loses the only showing of this result."""
     if as_json:
-        print(json.dumps(result_json(event), ensure_ascii=False))
+        print(json.dumps(result_json(event), ensure_ascii=False), flush=True)
     else:
-        print(result_text(event))
+        print(result_text(event), flush=True)
     return EXIT_OK if event.succeeded else EXIT_FAILED
 
 
