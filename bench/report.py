@@ -203,9 +203,8 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
         "default, 20 requests/s per token, would answer 429 to this load by design). Every "
         "callback it answers has been committed to SQLite first: "
         f"{num(b['persisted'].get('rostray receiver'))} rows for "
-        f"{num(b['answered'].get('rostray receiver'))} answered requests (receiver), "
-        f"{num(b['persisted'].get('prototype'))} for {num(b['answered'].get('prototype'))} "
-        "(prototype); a few more rows than answers are requests in flight when a run ended.",
+        f"{num(b['answered'].get('rostray receiver'))} answered requests; a few more rows "
+        "than answers are requests in flight when a run ended.",
         "",
         *table(
             [

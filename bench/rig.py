@@ -33,9 +33,9 @@ WAIT_TEMPLATE = """{"ROSTemplateFormatVersion": "2015-09-01",
            "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": 3600}}},
  "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}}}"""
 SHIPPED = object()  # "leave the receiver's rate limit as shipped"
-# Prototype fixes from bench/prototypes, by name: the tracker's duplicate short-cut, batched
-# store trips, GetStack on the event loop instead of the SDK's threads.
-ALL_FIXES = frozenset({"dedup", "batching", "async_getstack"})
+# Prototype fixes from bench/prototypes, by name: GetStack on the event loop instead of the
+# SDK's threads. (The tracker's duplicate short-cut and batched store trips have landed.)
+ALL_FIXES = frozenset({"async_getstack"})
 
 
 @dataclass
@@ -225,14 +225,6 @@ def _prototypes(fixes: frozenset[str]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown fixes: {sorted(unknown)}")
     patches: dict[str, Any] = {}
-    if "dedup" in fixes:
-        from bench.prototypes.tracker import DedupTracker
-
-        patches["Tracker"] = DedupTracker
-    if "batching" in fixes:
-        from bench.prototypes.store import BatchingAsyncStore
-
-        patches["AsyncStore"] = BatchingAsyncStore
     if "async_getstack" in fixes:
         from bench.prototypes.ros import AsyncGetStackClient
 
