@@ -649,12 +649,19 @@ class Store:
 
     def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
         """Record what the tracker decided; False if the row was already pruned."""
+        return self.set_verdicts([(callback_id, verdict, detail)])[0]
+
+    def set_verdicts(self, verdicts: Sequence[tuple[int, str, str]]) -> list[bool]:
+        """``set_verdict`` for many ``(callback_id, verdict, detail)`` in one transaction."""
         with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
-                (verdict, detail, callback_id),
-            )
-            return cursor.rowcount > 0
+            return [
+                conn.execute(
+                    "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
+                    (verdict, detail, callback_id),
+                ).rowcount
+                > 0
+                for callback_id, verdict, detail in verdicts
+            ]
 
     def callbacks_for(self, stack_id: str, limit: int = 50) -> list[Callback]:
         """Newest first: POSTs to this stack's token, plus any that claimed its StackId."""
@@ -846,6 +853,14 @@ class AsyncStore:
         row = CallbackRow(token, stack_id, remote, headers, body, verdict, detail)
         return await self._submit(Store.record_callbacks, (row,), {}, grouped=True)
 
+    async def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
+        """Record what the tracker decided; False if the row was already pruned. Grouped like
+        ``record_callback``: a burst of duplicates is a burst of verdicts."""
+        if self._closed:
+            raise StoreError(f"history database {self._store.path} is closed")
+        row = (callback_id, verdict, detail)
+        return await self._submit(Store.set_verdicts, (row,), {}, grouped=True)
+
     def _submit(
         self,
         fn: Callable[..., Any],
@@ -913,7 +928,7 @@ class AsyncStore:
     announce = _Offload(Store.announce)
     set_polling = _Offload(Store.set_polling)
     record_callbacks = _Offload(Store.record_callbacks)
-    set_verdict = _Offload(Store.set_verdict)
+    set_verdicts = _Offload(Store.set_verdicts)
     callbacks_for = _Offload(Store.callbacks_for)
     recent_callbacks = _Offload(Store.recent_callbacks)
     prune_callbacks = _Offload(Store.prune_callbacks)

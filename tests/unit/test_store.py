@@ -768,3 +768,18 @@ async def test_async_open_reports_store_errors(db_path: Path) -> None:
     db_path.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match=r"history\.db"):
         await AsyncStore.open(db_path)
+
+
+async def test_verdicts_that_queue_up_share_one_commit(astore: AsyncStore) -> None:
+    ids = [await astore.record_callback("t", None, "r", {}, bytes([n])) for n in range(5)]
+    release, held = await _with_worker_held(astore)
+    commits = _count_commits(astore)
+    futures = [asyncio.ensure_future(astore.set_verdict(i, "duplicate", f"d{i}")) for i in ids]
+    futures.append(asyncio.ensure_future(astore.set_verdict(10_000, "duplicate")))
+    await asyncio.sleep(0)
+    release.set()
+    await held
+    assert await asyncio.gather(*futures) == [True] * 5 + [False]
+    assert len(commits) == 1
+    stored = {cb.id: (cb.verdict, cb.detail) for cb in await astore.recent_callbacks(10)}
+    assert stored == {i: ("duplicate", f"d{i}") for i in ids}
