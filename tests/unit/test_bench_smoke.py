@@ -32,7 +32,6 @@ MODULES = [
     "bench.report",
     "bench.run",
     "bench.prototypes.ros",
-    "bench.prototypes.yaml_loader",
 ]
 
 
