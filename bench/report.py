@@ -760,7 +760,19 @@ def render(results: Results, markdown: Path, charts: Path) -> str:
             continue
         lines += section(results, markdown, charts)
     lines += findings.render(results)
+    lines += fixes_log()
     return "\n".join(lines).rstrip() + "\n"
+
+
+FIXES_LOG = Path(__file__).with_name("fixes.md")
+
+
+def fixes_log() -> list[str]:
+    """``bench/fixes.md``, verbatim: before/after measurements of fixes, recorded by hand when
+    they landed (each with its own runs and commit), so a new full run keeps them."""
+    if not FIXES_LOG.exists():
+        return []
+    return ["", *FIXES_LOG.read_text(encoding="utf-8").rstrip().splitlines(), ""]
 
 
 def write(results: Results, markdown: Path, charts: Path) -> None:
