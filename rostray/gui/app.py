@@ -24,6 +24,7 @@ from rostray.assets import resource_path
 from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.heap import freeze_startup_heap
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, Autostart
 from rostray.gui import i18n
@@ -381,6 +382,7 @@ async def main(app: QApplication, args: argparse.Namespace) -> int:
                 "Controller", "Another program holds rostray's socket; hand-overs are disabled."
             )
         )
+    freeze_startup_heap()
     print(f"rostray is running on the {engine.mode_description}", file=sys.stderr, flush=True)
     try:
         await controller.quit_requested
