@@ -223,11 +223,12 @@ def server_process(
     stderr_path: Path,
     *,
     cpu: int | None = SERVER_CPU,
+    cwd: Path = REPO,
 ) -> Iterator[subprocess.Popen]:
     """A server in its own process, stdout to /dev/null, stderr to a file, stopped on exit."""
     with stderr_path.open("wb") as stderr:
         proc = subprocess.Popen(
-            argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=stderr,
         )  # fmt: skip
     try:

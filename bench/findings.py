@@ -45,33 +45,28 @@ def _throughput(r: Results) -> list[str]:
     lines = [
         "### 1. Receiver throughput: a thread hop per callback, and per-request overhead",
         "",
-        "py-spy under load: the event-loop thread is saturated (over 90 % busy) while the "
-        "store thread is about a third busy. Taking parts away: the Receiver with a "
-        f"do-nothing handler does {_n(rps.get('receiver, no store'))}/s against "
-        f"{_n(rps.get('bare aiohttp'))}/s for a bare aiohttp handler, and persisting each "
-        f"callback takes it to {_n(rps.get('rostray receiver'))}/s. The costs, largest first:",
+        "py-spy under load (session 1): the event-loop thread was saturated while the store "
+        "thread was about a third busy. The costs, largest first, all fixed since (before and "
+        "after in *Fixes applied (session 2)* below):",
         "",
-        "1. **One `run_in_executor` per store call** (`AsyncStore.run`, "
-        "`rostray/core/store.py`): per callback a thread hand-off, a self-pipe wake-up of the "
-        "loop and a GIL hand-over between the loop thread and the store thread. *Fix:* calls "
-        "that arrive while the store thread is busy ride its next trip together, for "
-        "`record_callback` in one transaction (group commit). Every callback is still "
-        "committed before its 200, and a lone callback is written at once (no timer).",
+        "1. **One `run_in_executor` per store call** (`AsyncStore`, `rostray/core/store.py`): "
+        "per callback a thread hand-off, a self-pipe wake-up of the loop and a GIL hand-over. "
+        "*Fixed:* calls that arrive while the store thread is busy ride its next trip "
+        "together, and the callbacks (and verdicts) among them are committed in one "
+        "transaction (group commit). Every callback is still committed before its 200, and "
+        "a lone callback is written at once (no timer).",
         "2. **Per-request work in `Receiver._hook`** (`rostray/core/receiver.py`): two "
         "middleware layers (aiohttp wraps each one per request), an `asyncio.timeout` armed "
-        "and cancelled around a body that is already buffered, `json.dumps` of the constant "
-        '`{"ok": true}`. *Fix:* one middleware; arm the timeout only when '
-        "`request.content.is_eof()` is false; a pre-encoded answer.",
-        "3. **`_decode_json`** (`rostray/core/payload.py`): `json.loads(text, "
-        "object_pairs_hook=…, parse_constant=…)` builds a JSONDecoder on every call; "
-        "`parse_payload` was 14 % of the loop with a do-nothing handler. *Fix:* one "
-        "module-level `json.JSONDecoder(...)` and `.decode(text)` (since applied in rostray; the "
-        "shipped receiver measured after this carries it).",
+        "and cancelled around a body that is already buffered, `json.dumps` of constant "
+        "answers. *Fixed:* one middleware; the timer only when `request.content.is_eof()` is "
+        "false; the fixed answers encoded once.",
+        "3. **`_decode_json`** (`rostray/core/payload.py`) built a JSONDecoder per call. "
+        "*Fixed:* one module-level decoder.",
         "",
-        f"All three, prototyped in `bench/prototypes/receiver.py`: "
-        f"{_n(rps.get('prototype'))}/s against {_n(rps.get('rostray receiver'))}/s shipped "
-        f"({_n(_get(s, 'prototype', 'of_ceiling', default=0) * 100)} % of the ceiling), with "
-        "the same contract (committed before the 200).",
+        f"In this run: the receiver with its store does {_n(rps.get('rostray receiver'))}/s, "
+        f"{_n(_get(s, 'rostray receiver', 'of_ceiling', default=0) * 100)} % of the bare "
+        f"aiohttp ceiling ({_n(rps.get('bare aiohttp'))}/s); with a do-nothing handler "
+        f"{_n(rps.get('receiver, no store'))}/s.",
         "",
     ]
     if isinstance(ceiling_x, int | float) and ceiling_x < 20:  # 10× would need > 50 %
@@ -107,71 +102,45 @@ def _verification(r: Results) -> list[str]:
         return _n(sum(c for c in calls if isinstance(c, int | float)))
 
     return [
-        "### 2. Under load: every duplicate costs a GetStack, and the SDK's threads starve "
-        "the event loop",
+        "### 2. Under load: duplicates, store trips and the SDK's threads",
         "",
-        "`Tracker._verify` (`rostray/core/tracker.py`) calls GetStack for every callback "
-        "whose body matches its token, also when that status was announced already; only "
-        "checks that overlap in time are shared. Each GetStack is a blocking SDK call on one "
-        "of 8 executor threads (`RosClient.call`, `rostray/core/ros.py`): vendored requests, "
-        "signing and JSON, all Python that holds the GIL, while (sandbox mode) the answer is "
-        "made on the same event loop. py-spy shows the loop thread's time piling up inside C "
-        "calls that drop and re-take the GIL (`transport.write`, the HTTP parser's "
-        "`feed_data`): a GIL convoy. The receiver slows down (flat out, the background "
-        f"traffic was accepted at {_n(bg('shipped', 'flood', 'arrival_rate_median'))}/s "
-        f"shipped and {_n(bg('prototype', 'flood', 'arrival_rate_median'))}/s with all "
-        "fixes) and the loop stalls.",
-        "",
-        "Fixes, prototyped and measured side by side (the three engines take turns):",
-        "",
-        "1. **Skip GetStack for an announced duplicate** (`bench/prototypes/tracker.py`, "
-        "for `Tracker._verify`): the tracker remembers the status it announced for each "
-        "stack's current operation (cleared by `track()` when an operation starts) and gives a "
-        "callback claiming it the verdict `duplicate` at once. The store's gate would refuse "
-        "a second announcement anyway, so the call bought nothing, and the short-cut can "
-        "only decline, never announce. GetStack calls caused by the background traffic: "
-        f"{bg_calls('shipped')} shipped, {bg_calls('dedup+batching')} with it.",
-        "2. **Batch store trips** (`bench/prototypes/store.py`, for `AsyncStore.run`), as in §1.",
-        "3. **GetStack on the event loop** (`bench/prototypes/ros.py`, for "
-        "`RosClient.get_stack`): aiohttp plus the RPC v1 HMAC-SHA1 signature that "
-        "`rostray/sandbox/signing.py` already implements; no thread, no GIL contention. "
-        "Other actions can stay on the SDK; the hot path is GetStack alone.",
+        "Session 1 found three causes, measured side by side: every duplicate of an announced "
+        "status cost a GetStack; every store call was its own thread trip; and each GetStack "
+        "is a blocking SDK call on one of 8 executor threads (`RosClient.call`, "
+        "`rostray/core/ros.py`), Python that competes with the event loop for the GIL (py-spy: "
+        "the loop's time piles up in C calls that drop and re-take the GIL, `transport.write` "
+        "and the HTTP parser's `feed_data`). The first two are fixed in rostray "
+        "(`Tracker._route` declines an announced duplicate without GetStack; group commit, "
+        "§1). The third is still a prototype, the `prototype` build here: GetStack with "
+        "aiohttp on the event loop (`bench/prototypes/ros.py`), no thread.",
         "",
         "p99 while 1,000 callbacks arrive at 500/s: "
-        f"{loaded('shipped', 'paced')} ms shipped, {loaded('dedup+batching', 'paced')} ms "
-        f"with fixes 1–2, {loaded('prototype', 'paced')} ms with all three (target 100 ms); "
-        f"loop lag p99 {_n(bg('shipped', 'paced', 'loop_lag_ms', 'p99'))} → "
-        f"{_n(bg('dedup+batching', 'paced', 'loop_lag_ms', 'p99'))} → "
-        f"{_n(bg('prototype', 'paced', 'loop_lag_ms', 'p99'))} ms (single worst stalls: "
-        f"{_n(bg('shipped', 'paced', 'loop_lag_ms', 'max'))}, "
-        f"{_n(bg('dedup+batching', 'paced', 'loop_lag_ms', 'max'))}, "
-        f"{_n(bg('prototype', 'paced', 'loop_lag_ms', 'max'))} ms). Fixes 1–2 carry the "
-        "gain; fix 3 adds nothing measurable under this load once duplicates are skipped "
-        "(its effect shows at idle, §4, and it removes the 8 threads the convoy needs when "
-        "many distinct stacks verify at once, as in the burst, where it was not measured "
-        "apart from the others). Flat out: "
-        f"{loaded('shipped', 'flood')} → {loaded('dedup+batching', 'flood')} → "
-        f"{loaded('prototype', 'flood')} ms; there the offered load exceeds what one core "
-        "can take in any build, and the legitimate callback waits behind the backlog in the "
-        "receiver and in the store queue, so no fix to the per-callback cost brings it under "
-        "100 ms: that needs the flood kept out cheaply (the per-token rate limit does that "
-        "for a single token; forged bodies spread over many known tokens still cost a store "
-        "write each). In the burst, "
+        f"{loaded('shipped', 'paced')} ms shipped, {loaded('prototype', 'paced')} ms with "
+        "GetStack on the loop (target 100 ms); loop lag p99 "
+        f"{_n(bg('shipped', 'paced', 'loop_lag_ms', 'p99'))} and "
+        f"{_n(bg('prototype', 'paced', 'loop_lag_ms', 'p99'))} ms. Flat out: "
+        f"{loaded('shipped', 'flood')} and {loaded('prototype', 'flood')} ms, with the "
+        f"background accepted at {_n(bg('shipped', 'flood', 'arrival_rate_median'))}/s and "
+        f"{_n(bg('prototype', 'flood', 'arrival_rate_median'))}/s. Flat out, the offered load "
+        "is by construction as much as the engine can take: the legitimate callback waits "
+        "behind the backlog in the receiver, in the store queue and, for its GetStack, at the "
+        "sandbox on the same loop, so a per-callback fix shortens the queue but cannot empty "
+        "it; that needs the flood kept out cheaply (the per-token rate limit does that for a "
+        "single token; forged bodies spread over many known tokens still cost a store write "
+        "each, now group-committed). In the burst, "
         f"{_n(_get(bur, 'shipped', 'stacks'))} stacks took "
-        f"{_n(_get(bur, 'shipped', 'get_stack_calls'))} GetStack calls shipped and "
-        f"{_n(_get(bur, 'prototype', 'get_stack_calls'))} with the fixes, and were all "
-        f"announced after {_n(_get(bur, 'shipped', 'seconds_to_announce_all'), 1)} s versus "
-        f"{_n(_get(bur, 'prototype', 'seconds_to_announce_all'), 1)} s.",
+        f"{_n(_get(bur, 'shipped', 'get_stack_calls'))} GetStack calls and were all announced "
+        f"after {_n(_get(bur, 'shipped', 'seconds_to_announce_all'), 1)} s "
+        f"({_n(_get(bur, 'prototype', 'seconds_to_announce_all'), 1)} s with GetStack on "
+        "the loop).",
         "",
-        "### 3. Verdicts of concurrent duplicates are recorded as `confirmed`",
+        "### 3. Verdicts of concurrent duplicates",
         "",
-        "`Tracker.check` shares one in-flight check between concurrent callers and returns "
-        "the same `CheckResult(announced=True)` to all of them, so simultaneous copies of "
-        "one callback are all stored as `confirmed`. Burst verdicts, shipped: "
-        f"{_verdicts(bur, 'shipped')} for {_n(_get(bur, 'shipped', 'stacks'))} stacks; with "
-        f"the prototype (callers that joined a running check report `announced=False`): "
-        f"{_verdicts(bur, 'prototype')}. Announcements are right either way (exactly once); "
-        "the callback inspector's verdicts are not.",
+        "`Tracker.check` shares one in-flight check between concurrent callers; callers that "
+        "joined a running check report `announced=False` (fixed after session 1), so "
+        "simultaneous copies of one callback give one `confirmed` and the rest `duplicate`. "
+        f"Burst verdicts: {_verdicts(bur, 'shipped')} for "
+        f"{_n(_get(bur, 'shipped', 'stacks'))} stacks.",
         "",
     ]
 
@@ -198,7 +167,7 @@ def _idle_latency(r: Results) -> list[str]:
         "request building and signing, urllib3, and the sandbox's own signature and "
         "timestamp checks, where `datetime.strptime` alone was ~5 % of the loop in a GetStack "
         "loop); the last leg the SDK's response parsing, the hop back and `announce`. With "
-        f"GetStack on the loop and batched store trips: total {leg('prototype', 'total_ms')} "
+        f"GetStack on the loop (prototype): total {leg('prototype', 'total_ms')} "
         f"ms median, {leg('prototype', 'total_ms', 'p99')} ms p99. Further: the tracker "
         "could carry the Launch it already read for routing into `check()` instead of "
         "reading it again (`Tracker._check` → `get_by_stack`), and the sandbox could parse "
@@ -216,19 +185,20 @@ def _burst(r: Results) -> list[str]:
     if not bur:
         return []
     return [
-        "### 5. Burst: nothing lost, exactly once; the loop still stalls",
+        "### 5. Burst: nothing lost, exactly once; where the loop still stalls",
         "",
         f"All {_n(_get(bur, 'shipped', 'callbacks_sent'))} callbacks were answered 200 after "
         "being committed, and every stack was announced exactly once, in both builds. The "
         f"loop's worst stall was {_n(_get(bur, 'shipped', 'loop_lag_ms', 'max'))} ms shipped "
-        f"and {_n(_get(bur, 'prototype', 'loop_lag_ms', 'max'))} ms with the fixes (target "
-        f"50 ms); an idle process on the same machine saw up to "
-        f"{_n(_get(bur, 'shipped', 'control_lag_ms', 'max'))} ms in the same window, which is "
-        "the floor this shared machine sets. With the fixes the loop lag's p99 fell from "
-        f"{_n(_get(bur, 'shipped', 'loop_lag_ms', 'p99'))} to "
-        f"{_n(_get(bur, 'prototype', 'loop_lag_ms', 'p99'))} ms, but single stalls remain: "
-        "the loop still does all of the receiver's work for 64 busy connections plus one "
-        "verification per stack; those stalls were not attributed further here. The popups stayed "
+        f"and {_n(_get(bur, 'prototype', 'loop_lag_ms', 'max'))} ms with GetStack on the loop "
+        f"(target 50 ms; loop lag p99 {_n(_get(bur, 'shipped', 'loop_lag_ms', 'p99'))} and "
+        f"{_n(_get(bur, 'prototype', 'loop_lag_ms', 'p99'))} ms); an idle process on the same "
+        f"machine saw up to {_n(_get(bur, 'shipped', 'control_lag_ms', 'max'))} ms in the same "
+        "window. A watchdog thread that samples the loop thread's stack while the loop is "
+        "late (session 2) puts the remaining stalls at socket writes and reads, where the "
+        "loop gives up the GIL and waits to get it back behind the store thread and the 8 SDK "
+        "threads, and in gen-2 garbage collections; on a loaded shared machine they also hold "
+        "time the process was simply not scheduled. The popups stayed "
         "within one per second with the 1 s coalescing window "
         f"({len(_get(bur, 'shipped', 'popups', default=[]))} popups for "
         f"{_n(_get(bur, 'shipped', 'stacks'))} stacks). The shipped per-token rate limit "
@@ -264,9 +234,10 @@ def _footprint(r: Results) -> list[str]:
             "host that appears late, for at most 60 s, and only when none exists (as "
             "offscreen). After that minute: "
             f"{_n(_get(gui, 'busiest_thread_wakeups_per_min'), 1)} a minute. Start-up is "
-            "PySide6 and the window classes on top of the engine's start; importing the "
-            "windows that are not shown at start (stacks window, launch form, settings "
-            "dialog) lazily, on first use, is the first thing to try if it must be faster.",
+            "PySide6 and the tray on top of the engine's start: since session 2 the stacks "
+            "window, the launch form and the settings dialog are imported on first use. "
+            "Offscreen there is no tray host, so the stacks window is shown (and imported) at "
+            "start here; with a tray and `--hidden` it is not.",
             "",
         ]
     return lines
@@ -298,17 +269,18 @@ def _yaml(sc: Results) -> list[str]:
     slow = max(parsed, key=lambda s: s["parse_ms"])
     same = all(s.get("same_document") for s in parsed)
     return [
-        "### 8. YAML templates are parsed by pure-Python PyYAML",
+        "### 8. YAML templates: libyaml's parser under rostray's composer",
         "",
         "`_StrictLoader` (`rostray/core/yamlload.py`) subclasses `yaml.SafeLoader`, whose "
-        "scanner and parser are Python, although PyYAML here has libyaml. GetTemplateSummary "
-        f"of {slow['template']} ({_n(slow['bytes'])} bytes) is mostly that parse: "
-        f"{_n(slow['parse_ms'], 1)} ms. *Fix* (`bench/prototypes/yaml_loader.py`): take the "
-        "events from libyaml's `CParser` and keep rostray's Python composer and "
-        "constructors, so the nesting-depth guard (`compose_node`), short-form tags, "
+        "scanner and parser are Python. GetTemplateSummary of "
+        f"{slow['template']} ({_n(slow['bytes'])} bytes) was mostly that parse: "
+        f"{_n(slow['parse_ms'], 1)} ms with the all-Python loader. *Fixed* (`_CStrictLoader`): "
+        "the events come from libyaml's `CParser` while rostray's Python composer and "
+        "constructors stay, so the nesting-depth guard (`compose_node`), short-form tags, "
         "duplicate-key errors and the date rule stay as they are (swapping in `CSafeLoader` "
         f"whole would skip the depth guard). {_n(slow['parse_c_ms'], 1)} ms for the same "
         f"file; {'identical documents for every sample' if same else 'NOT identical output'}"
+        ". The embedded sandbox parses bodies of 16 KB or more on a worker thread"
         ". It matters for the launch form and for large templates (up to 512 KB), not for "
         "any target here.",
         "",

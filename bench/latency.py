@@ -118,7 +118,6 @@ async def _loaded_round(
 
 VARIANTS: dict[str, frozenset[str]] = {
     "shipped": frozenset(),
-    "dedup+batching": frozenset({"dedup", "batching"}),
     "prototype": ALL_FIXES,
 }
 PACED_RATE = 500.0  # 1,000 callbacks over 2 s

@@ -21,6 +21,7 @@ from rostray.core import engine as engine_module
 from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRequest
 from rostray.core.events import CallbackReceived, EngineEvent, StackFinished
+from rostray.core.heap import freeze_startup_heap
 from rostray.core.receiver import DEFAULT_RATE, Receiver
 from rostray.core.store import Launch
 from rostray.core.tracker import PollPolicy
@@ -33,9 +34,9 @@ WAIT_TEMPLATE = """{"ROSTemplateFormatVersion": "2015-09-01",
            "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": 3600}}},
  "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}}}"""
 SHIPPED = object()  # "leave the receiver's rate limit as shipped"
-# Prototype fixes from bench/prototypes, by name: the tracker's duplicate short-cut, batched
-# store trips, GetStack on the event loop instead of the SDK's threads.
-ALL_FIXES = frozenset({"dedup", "batching", "async_getstack"})
+# Prototype fixes from bench/prototypes, by name: GetStack on the event loop instead of the
+# SDK's threads. (The tracker's duplicate short-cut and batched store trips have landed.)
+ALL_FIXES = frozenset({"async_getstack"})
 
 
 @dataclass
@@ -207,6 +208,7 @@ async def engine_rig(
         for name, replacement in _prototypes(fixes).items():
             patches.enter_context(mock.patch.object(engine_module, name, replacement))
         await engine.start()
+    freeze_startup_heap()  # as rostray's headless and tray entry points do after start-up
     _instrument_engine(engine, inst)
     watcher = asyncio.get_running_loop().create_task(_watch(engine, inst))
     try:
@@ -225,14 +227,6 @@ def _prototypes(fixes: frozenset[str]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown fixes: {sorted(unknown)}")
     patches: dict[str, Any] = {}
-    if "dedup" in fixes:
-        from bench.prototypes.tracker import DedupTracker
-
-        patches["Tracker"] = DedupTracker
-    if "batching" in fixes:
-        from bench.prototypes.store import BatchingAsyncStore
-
-        patches["AsyncStore"] = BatchingAsyncStore
     if "async_getstack" in fixes:
         from bench.prototypes.ros import AsyncGetStackClient
 

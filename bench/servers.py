@@ -5,7 +5,6 @@
 * ``receiver``: rostray's ``Receiver`` as shipped, ``rate_limit=None``; every valid callback is
   persisted with ``AsyncStore.record_callback`` (the tracker's first step) before the reply.
 * ``receiver-nostore``: the same receiver whose callback handler does nothing (decomposition).
-* ``prototype``: ``bench.prototypes.receiver`` (tuned hot path + group commit), same contract.
 
 The web.py baseline is ``bench/website.py``, started as the tutorial did.
 """
@@ -25,9 +24,7 @@ from bench.common import HOST
 from rostray.core.receiver import IncomingCallback, Receiver
 from rostray.core.store import AsyncStore
 
-KINDS = ("bare", "receiver", "receiver-nostore", "prototype")
-PROTOTYPE_FLAGS = ("one_middleware", "timeout_only_when_needed", "static_ok")
-PROTOTYPE_CHANGES = (*PROTOTYPE_FLAGS, "group_commit")
+KINDS = ("bare", "receiver", "receiver-nostore")
 
 
 async def _serve_forever() -> None:
@@ -54,22 +51,9 @@ async def bare(port: int) -> None:
         await runner.cleanup()
 
 
-async def receiver(
-    kind: str, port: int, db: Path, tokens: set[str], off: frozenset[str] = frozenset()
-) -> None:
-    """``off`` switches single prototype changes off, to measure what each one buys."""
+async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
     store = await AsyncStore.open(db)
     record = store.record_callback
-    options: dict[str, object] = {}
-    receiver_cls: type[Receiver] = Receiver
-    if kind == "prototype":
-        from bench.prototypes.receiver import GroupCommit, TunedReceiver, Tuning
-
-        # (the one-decoder fix has landed in rostray.core.payload: both kinds use it now)
-        if "group_commit" not in off:
-            record = GroupCommit(store).record_callback
-        receiver_cls = TunedReceiver
-        options["tuning"] = Tuning(**{name: False for name in off if name in PROTOTYPE_FLAGS})
 
     async def persist(incoming: IncomingCallback) -> None:
         """What ``Tracker.on_callback`` does before the receiver may answer."""
@@ -88,8 +72,7 @@ async def receiver(
     async def nothing(incoming: IncomingCallback) -> None:
         return None
 
-    server = receiver_cls(
-        **options,
+    server = Receiver(
         host=HOST,
         port=port,
         is_known_token=tokens.__contains__,
@@ -110,14 +93,13 @@ def main() -> int:
     parser.add_argument("port", type=int)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--tokens", type=Path)
-    parser.add_argument("--off", action="append", default=[], choices=PROTOTYPE_CHANGES)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.kind == "bare":
         asyncio.run(bare(args.port))
     else:
         tokens = set(json.loads(args.tokens.read_text()))
-        asyncio.run(receiver(args.kind, args.port, args.db, tokens, frozenset(args.off)))
+        asyncio.run(receiver(args.kind, args.port, args.db, tokens))
     return 0
 
 

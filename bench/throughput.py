@@ -37,14 +37,8 @@ SERVERS = {
     "bare aiohttp": "ceiling: a handler that reads the body and answers 200",
     "rostray receiver": "Receiver as shipped (rate_limit=None) + AsyncStore.record_callback",
     "receiver, no store": "the same Receiver with a callback handler that does nothing",
-    "prototype": "bench/prototypes/receiver.py: tuned hot path + group commit",
 }
-BASELINE, CEILING, SUBJECT, PROTOTYPE = (
-    "web.py (seed)",
-    "bare aiohttp",
-    "rostray receiver",
-    "prototype",
-)
+BASELINE, CEILING, SUBJECT = "web.py (seed)", "bare aiohttp", "rostray receiver"
 
 
 def seed_body(stack_id: str, name: str) -> str:
@@ -85,7 +79,6 @@ def _argv(name: str, port: int, work: Path, tokens_file: Path) -> list[str]:
         CEILING: "bare",
         SUBJECT: "receiver",
         "receiver, no store": "receiver-nostore",
-        PROTOTYPE: "prototype",
     }[name]
     db = work / f"{kind}.sqlite3"
     return [
@@ -140,10 +133,7 @@ def _measure(
                 result = run_load(spec(name, seconds), env, work)
                 answered[name] += result["requests"]
                 runs[name].append(result)
-    persisted = {
-        SUBJECT: _persisted(work / "receiver.sqlite3"),
-        PROTOTYPE: _persisted(work / "prototype.sqlite3"),
-    }
+    persisted = {SUBJECT: _persisted(work / "receiver.sqlite3")}
     return {"runs": runs, "answered": answered, "persisted": persisted, "seconds": seconds}
 
 

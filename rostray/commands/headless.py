@@ -22,6 +22,7 @@ from rostray.commands.output import result_json
 from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
+from rostray.core.heap import freeze_startup_heap
 from rostray.core.i18n import Translate, english, translator_for
 from rostray.core.tunnels import TunnelState
 from rostray.desktop_notify import markup_inert, query_server_capabilities
@@ -117,6 +118,7 @@ async def headless(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with engine:
+        freeze_startup_heap()
         sub = engine.subscribe()
         print(
             json.dumps(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import re
 import time
@@ -110,6 +111,25 @@ _NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # parser decide. Form and multipart types are refused because they promise a different body.
 _JSON_TYPES = frozenset({"", "application/json", "text/json", "text/plain"})
 _HEALTH_PATH = "/healthz"
+
+
+def _encode(data: dict[str, Any]) -> bytes:
+    return json.dumps(data).encode()
+
+
+# The fixed answers, encoded once (as web.json_response would write them).
+_JSON_TYPE = "application/json; charset=utf-8"
+_JSON_HEADERS = {hdrs.CONTENT_TYPE: _JSON_TYPE}
+_OK = _encode({"ok": True})
+_HEALTH_OK = _encode({"status": "ok"})
+_NOT_FOUND = _encode({"error": "not found"})
+_TOO_MANY = _encode({"error": "too many requests"})
+_UNAVAILABLE = _encode({"error": "unavailable"})
+_TOO_LARGE = _encode({"error": "too large"})
+_TIMEOUT = _encode({"error": "request timeout"})
+_MALFORMED = _encode({"error": "malformed request body"})
+_UNSUPPORTED = _encode({"error": "unsupported content type"})
+_INCOMPLETE = _encode({"error": "incomplete"})
 
 IsKnownToken = Callable[[str], bool]
 OnCallback = Callable[["IncomingCallback"], Awaitable[None]]
@@ -309,23 +329,29 @@ class Receiver:
         return f"{base}/hooks/{token}"
 
     def _make_app(self) -> web.Application:
-        app = web.Application(
-            client_max_size=self.max_body_bytes,
-            middlewares=[self._errors_middleware, self._rate_middleware],
-        )
+        # One middleware: aiohttp wraps each layer anew on every request.
+        app = web.Application(client_max_size=self.max_body_bytes, middlewares=[self._guard])
         app.router.add_get(_HEALTH_PATH, self._healthz)
         app.router.add_post("/hooks/{token}", self._hook)
         app.router.add_get("/hooks/{token}/probe", self._probe, allow_head=False)
         return app
 
-    # --- middlewares -----------------------------------------------------------------------
+    # --- middleware ------------------------------------------------------------------------
 
     @web.middleware
-    async def _errors_middleware(
+    async def _guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
     ) -> web.StreamResponse:
-        """Small JSON for every error (no aiohttp pages), and no 500 tracebacks ever."""
+        """The rate limit before any other work, then small JSON for every error (no aiohttp
+        pages) and no 500 tracebacks ever. The token lookup is one set membership test, as
+        cheap as the bucket itself, so it comes first: a known token draws on its own bucket,
+        and everything else (guesses, scanners, other paths) on one shared bucket."""
         try:
+            if self._rate is not None:
+                bucket = self._bucket_for(request)
+                if bucket is not None and not bucket.take():
+                    self.stats.rate_limited += 1
+                    return _reply(429, _TOO_MANY, headers={"Retry-After": "1"})
             return await handler(request)
         except web.HTTPException as exc:
             headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
@@ -333,20 +359,7 @@ class Receiver:
         except Exception:
             self.stats.handler_failed += 1
             log.exception("receiver failed while handling a request")
-            return _reply(503, {"error": "unavailable"})
-
-    @web.middleware
-    async def _rate_middleware(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
-    ) -> web.StreamResponse:
-        """Before any other work. The token lookup is one set membership test, as cheap as
-        the bucket itself, so it comes first: a known token draws on its own bucket, and
-        everything else (guesses, scanners, other paths) on one shared bucket."""
-        bucket = self._bucket_for(request)
-        if bucket is not None and not bucket.take():
-            self.stats.rate_limited += 1
-            return _reply(429, {"error": "too many requests"}, headers={"Retry-After": "1"})
-        return await handler(request)
+            return _reply(503, _UNAVAILABLE)
 
     def _bucket_for(self, request: web.Request) -> TokenBucket | None:
         if self._rate is None or request.path == _HEALTH_PATH:
@@ -364,7 +377,7 @@ class Receiver:
     # --- handlers --------------------------------------------------------------------------
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return _reply(200, {"status": "ok"})
+        return _reply(200, _HEALTH_OK)
 
     async def _probe(self, request: web.Request) -> web.Response:
         """Tunnel self-probe: proves a public URL reaches this very process."""
@@ -381,7 +394,7 @@ class Receiver:
             return _not_found()
         self.stats.probe_ok += 1
         log.debug("self-probe arrived for %s", redact_token(token))
-        return _reply(200, {"ok": True})
+        return _reply(200, _OK)
 
     async def _hook(self, request: web.Request) -> web.Response:
         received_at = time.time()
@@ -395,8 +408,7 @@ class Receiver:
         if length is not None and length > self.max_body_bytes:
             return await delivery.too_large()
         try:
-            async with asyncio.timeout(self._read_timeout):
-                body = await request.read()  # capped at client_max_size, also when chunked
+            body = await self._read_body(request)
         except web.HTTPRequestEntityTooLarge:
             return await delivery.too_large()
         except TimeoutError:
@@ -409,7 +421,7 @@ class Receiver:
             return await delivery.malformed(type(cause).__name__)
         except ConnectionError:
             log.debug("the sender of a callback for %s went away", delivery.label)
-            return _closing(400, {"error": "incomplete"})
+            return _closing(400, _INCOMPLETE)
         media = _media_type(request.headers.get(hdrs.CONTENT_TYPE))
         if not _is_json_ish(media):
             return await delivery.bad_type(body, media)
@@ -418,6 +430,14 @@ class Receiver:
         except PayloadError as exc:
             return await delivery.bad_json(body, str(exc))
         return await delivery.accept(body, payload)
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        """Capped at client_max_size, also when chunked. A timer only for a body still on its
+        way: most arrive with their headers, and arming one per request showed in profiles."""
+        if request.content.is_eof():
+            return await request.read()
+        async with asyncio.timeout(self._read_timeout):
+            return await request.read()
 
 
 class _Delivery:
@@ -453,30 +473,30 @@ class _Delivery:
         except Exception:
             self._stats.handler_failed += 1
             log.exception("callback handler failed for %s", self.label)
-            return _reply(503, {"error": "unavailable"})
+            return _reply(503, _UNAVAILABLE)
         self._stats.accepted += 1
         log.info("callback for %s: %s %s", self.label, payload.stack_id, payload.status)
-        return _reply(200, {"ok": True})
+        return _reply(200, _OK)
 
     async def too_large(self) -> web.Response:
         self._stats.too_large += 1
         await self._report(b"", "too large")
-        return _closing(413, {"error": "too large"})
+        return _closing(413, _TOO_LARGE)
 
     async def timed_out(self) -> web.Response:
         self._stats.timed_out += 1
         await self._report(b"", "body not received in time")
-        return _closing(408, {"error": "request timeout"})
+        return _closing(408, _TIMEOUT)
 
     async def malformed(self, what: str) -> web.Response:
         self._stats.bad_json += 1
         await self._report(b"", f"malformed request body ({what})")
-        return _closing(400, {"error": "malformed request body"})
+        return _closing(400, _MALFORMED)
 
     async def bad_type(self, body: bytes, media: str) -> web.Response:
         self._stats.bad_type += 1
         await self._report(body, f"unsupported content type {media[:60]!r}{_parse_hint(body)}")
-        return _reply(415, {"error": "unsupported content type"})
+        return _reply(415, _UNSUPPORTED)
 
     async def bad_json(self, body: bytes, reason: str) -> web.Response:
         self._stats.bad_json += 1
@@ -511,12 +531,16 @@ def _parse_hint(body: bytes) -> str:
 
 
 def _reply(
-    status: int, data: dict[str, Any], headers: dict[str, str] | None = None
+    status: int, data: dict[str, Any] | bytes, headers: dict[str, str] | None = None
 ) -> web.Response:
-    return web.json_response(data, status=status, headers=headers)
+    """JSON answer; ``data`` may come pre-encoded (the fixed answers, see below)."""
+    body = data if isinstance(data, bytes) else _encode(data)
+    if headers:
+        headers = {**headers, hdrs.CONTENT_TYPE: _JSON_TYPE}
+    return web.Response(body=body, status=status, headers=headers or _JSON_HEADERS)
 
 
-def _closing(status: int, data: dict[str, Any]) -> web.Response:
+def _closing(status: int, data: dict[str, Any] | bytes) -> web.Response:
     """An answer after which the connection is not reused, because it still carries a body we
     gave up on (oversized, slow drip, broken encoding). aiohttp may linger up to 10 s reading
     and discarding the rest, so the sender gets to read this answer."""
@@ -526,4 +550,4 @@ def _closing(status: int, data: dict[str, Any]) -> web.Response:
 
 
 def _not_found() -> web.Response:
-    return _reply(404, {"error": "not found"})
+    return _reply(404, _NOT_FOUND)

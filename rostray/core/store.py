@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +34,7 @@ __all__ = [
     "SENSITIVE_HEADERS",
     "AsyncStore",
     "Callback",
+    "CallbackRow",
     "Launch",
     "PendingLaunch",
     "SchemaTooNewError",
@@ -202,6 +203,19 @@ class Callback:
     body: bytes = field(repr=False)
     verdict: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRow:
+    """What ``record_callback`` writes, as one value: a group commit carries a list of them."""
+
+    token: str = field(repr=False)
+    stack_id: str | None
+    remote: str
+    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    verdict: str = "pending"
+    detail: str = ""
 
 
 def _dump(value: Any) -> str:
@@ -804,30 +818,48 @@ class Store:
         detail: str = "",
     ) -> int:
         """Keep a received POST verbatim (credentials redacted) before it is acted on."""
-        values = (
-            token, stack_id, self._clock(), remote, _dump(redact_headers(headers)),
-            bytes(body), verdict, detail,
-        )  # fmt: skip
+        row = CallbackRow(token, stack_id, remote, headers, body, verdict, detail)
+        return self.record_callbacks([row])[0]
+
+    def record_callbacks(self, rows: Sequence[CallbackRow]) -> list[int]:
+        """``record_callback`` for many POSTs in one transaction (group commit): all or none.
+        Returns the row ids in order."""
+        ids: list[int] = []
         with self._write() as conn:
-            cursor = conn.execute(
-                """INSERT INTO callbacks (token, stack_id, received_at, remote, headers, body,
-                    verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                values,
-            )
-            row_id = int(cursor.lastrowid or 0)
-            if row_id % PRUNE_EVERY == 0:
-                # Ids only grow (max + 1), so this keeps the newest rows; one index range scan.
-                conn.execute("DELETE FROM callbacks WHERE id <= ?", (row_id - self._max_callbacks,))
-            return row_id
+            for row in rows:
+                values = (
+                    row.token, row.stack_id, self._clock(), row.remote,
+                    _dump(redact_headers(row.headers)), bytes(row.body), row.verdict, row.detail,
+                )  # fmt: skip
+                cursor = conn.execute(
+                    """INSERT INTO callbacks (token, stack_id, received_at, remote, headers,
+                        body, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    values,
+                )
+                row_id = int(cursor.lastrowid or 0)
+                if row_id % PRUNE_EVERY == 0:
+                    # Ids only grow (max + 1), so this keeps the newest rows; one range scan.
+                    conn.execute(
+                        "DELETE FROM callbacks WHERE id <= ?", (row_id - self._max_callbacks,)
+                    )
+                ids.append(row_id)
+        return ids
 
     def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
         """Record what the tracker decided; False if the row was already pruned."""
+        return self.set_verdicts([(callback_id, verdict, detail)])[0]
+
+    def set_verdicts(self, verdicts: Sequence[tuple[int, str, str]]) -> list[bool]:
+        """``set_verdict`` for many ``(callback_id, verdict, detail)`` in one transaction."""
         with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
-                (verdict, detail, callback_id),
-            )
-            return cursor.rowcount > 0
+            return [
+                conn.execute(
+                    "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
+                    (verdict, detail, callback_id),
+                ).rowcount
+                > 0
+                for callback_id, verdict, detail in verdicts
+            ]
 
     def supersede_pending(self, received_before: float, detail: str) -> int:
         """Give a verdict to callbacks whose verification a stop cut short (still 'pending'),
@@ -907,17 +939,77 @@ class _Offload(Generic[P, T]):
         return offloaded
 
 
+# Calls taken to the worker thread in one trip at most; a trip holds no lock the loop needs,
+# so this only bounds how long the callers at the back of a burst wait for their answers.
+MAX_TRIP = 256
+_Outcome = tuple[bool, Any]  # (True, result) or (False, exception)
+
+
+@dataclass(slots=True)
+class _Call:
+    """One queued store call; ``grouped`` calls of the same ``fn`` share a transaction:
+    ``fn(store, [arg, ...])`` returns one result per call."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    future: asyncio.Future[Any]
+    grouped: bool = False
+
+
+def _run_trip(store: Store, calls: list[_Call]) -> list[_Outcome]:
+    """On the worker thread: every call in order, each its own transaction, except that a run
+    of consecutive grouped calls commits once. Never touches the futures (loop-owned)."""
+    outcomes: list[_Outcome] = []
+    i = 0
+    while i < len(calls):
+        call = calls[i]
+        if not call.grouped:
+            outcomes.append(_outcome(call.fn, store, *call.args, **call.kwargs))
+            i += 1
+            continue
+        j = i + 1
+        while j < len(calls) and calls[j].grouped and calls[j].fn is call.fn:
+            j += 1
+        group = calls[i:j]
+        try:
+            results = call.fn(store, [c.args[0] for c in group])
+            outcomes.extend((True, result) for result in results)
+        except Exception as exc:
+            if len(group) == 1:
+                outcomes.append((False, exc))
+            else:  # one bad row must not fail the others: each alone, as it would have been
+                for c in group:
+                    ok, value = _outcome(c.fn, store, [c.args[0]])
+                    outcomes.append((True, value[0]) if ok else (False, value))
+        i = j
+    return outcomes
+
+
+def _outcome(fn: Callable[..., Any], store: Store, *args: Any, **kwargs: Any) -> _Outcome:
+    try:
+        return True, fn(store, *args, **kwargs)
+    except Exception as exc:
+        return False, exc
+
+
 class AsyncStore:
     """A Store for the event loop: every call runs on one dedicated worker thread.
 
     One thread keeps disk I/O off the loop and serializes calls in submission order, so
-    the engine never interleaves two transactions of its own.
+    the engine never interleaves two transactions of its own. Calls that arrive while the
+    worker is busy wait and then go together in one trip (one thread hand-off and one wake-up
+    of the loop for all of them, which under a burst was the receiver's bottleneck), and the
+    callbacks among them are committed in one transaction. Each caller still gets its answer
+    only after its own write is committed; a lone call goes at once, with no timer.
     """
 
     def __init__(self, store: Store, *, executor: ThreadPoolExecutor | None = None) -> None:
         self._store = store
         self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
         self._closed = False
+        self._queue: list[_Call] = []
+        self._in_trip = False
 
     @classmethod
     async def open(
@@ -951,18 +1043,81 @@ class AsyncStore:
         """Run ``fn(store, *args, **kwargs)`` on the worker thread, after earlier calls."""
         if self._closed:
             raise StoreError(f"history database {self._store.path} is closed")
+        return await self._submit(fn, args, kwargs)
+
+    async def record_callback(
+        self,
+        token: str,
+        stack_id: str | None,
+        remote: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        verdict: str = "pending",
+        detail: str = "",
+    ) -> int:
+        """Keep a received POST verbatim (credentials redacted) before it is acted on; calls
+        that queue up together are committed in one transaction (group commit)."""
+        if self._closed:
+            raise StoreError(f"history database {self._store.path} is closed")
+        row = CallbackRow(token, stack_id, remote, headers, body, verdict, detail)
+        return await self._submit(Store.record_callbacks, (row,), {}, grouped=True)
+
+    async def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
+        """Record what the tracker decided; False if the row was already pruned. Grouped like
+        ``record_callback``: a burst of duplicates is a burst of verdicts."""
+        if self._closed:
+            raise StoreError(f"history database {self._store.path} is closed")
+        row = (callback_id, verdict, detail)
+        return await self._submit(Store.set_verdicts, (row,), {}, grouped=True)
+
+    def _submit(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        grouped: bool = False,
+    ) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
-        call = functools.partial(fn, self._store, *args, **kwargs)
-        return await loop.run_in_executor(self._executor, call)
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.append(_Call(fn, args, kwargs, future, grouped))
+        if not self._in_trip:
+            self._start_trip(loop)
+        return future
+
+    def _start_trip(self, loop: asyncio.AbstractEventLoop) -> None:
+        calls, self._queue = self._queue[:MAX_TRIP], self._queue[MAX_TRIP:]
+        self._in_trip = True
+        trip = loop.run_in_executor(self._executor, _run_trip, self._store, calls)
+        trip.add_done_callback(functools.partial(self._trip_done, loop, calls))
+
+    def _trip_done(
+        self, loop: asyncio.AbstractEventLoop, calls: list[_Call], trip: asyncio.Future[Any]
+    ) -> None:
+        self._in_trip = False
+        if trip.cancelled():
+            outcomes: list[_Outcome] = [(False, StoreError("store call cancelled"))] * len(calls)
+        elif (exc := trip.exception()) is not None:  # the executor itself failed (shut down)
+            outcomes = [(False, exc)] * len(calls)
+        else:
+            outcomes = trip.result()
+        for call, (ok, value) in zip(calls, outcomes, strict=True):
+            if call.future.done():  # the caller was cancelled; its write happened anyway
+                continue
+            if ok:
+                call.future.set_result(value)
+            else:
+                call.future.set_exception(value)
+        if self._queue:
+            self._start_trip(loop)
 
     async def close(self) -> None:
         """Close after the calls already queued have run. Idempotent."""
         if self._closed:
             return
         self._closed = True
-        loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._executor, self._store.close)
+            await self._submit(Store.close, (), {})
         finally:
             self._executor.shutdown(wait=False)
 
@@ -988,8 +1143,8 @@ class AsyncStore:
     begin_operation = _Offload(Store.begin_operation)
     announce = _Offload(Store.announce)
     set_polling = _Offload(Store.set_polling)
-    record_callback = _Offload(Store.record_callback)
-    set_verdict = _Offload(Store.set_verdict)
+    record_callbacks = _Offload(Store.record_callbacks)
+    set_verdicts = _Offload(Store.set_verdicts)
     callbacks_for = _Offload(Store.callbacks_for)
     recent_callbacks = _Offload(Store.recent_callbacks)
     prune_callbacks = _Offload(Store.prune_callbacks)

@@ -1,5 +1,9 @@
 """The tray app: QApplication + qasync loop, single instance, and the wiring between the
-engine, the tray, the notifier and the windows."""
+engine, the tray, the notifier and the windows.
+
+Only the tray and the notifier are imported and built at start; the stacks window, the launch
+form and the settings dialog are imported on first use (start-up to tray is a target, and a
+tray started with ``--hidden`` may never open them)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -20,18 +24,21 @@ from rostray.assets import resource_path
 from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
+from rostray.core.heap import freeze_startup_heap
 from rostray.core.i18n import localized
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, autostart_for
 from rostray.gui import i18n
 from rostray.gui.bridge import EngineBridge
-from rostray.gui.launch_form import EngineFormBackend, LaunchForm
 from rostray.gui.notifier import Notifier
-from rostray.gui.settings_dialog import SettingsDialog
 from rostray.gui.single_instance import InstanceLock, InstanceServer
-from rostray.gui.stacks_window import StacksWindow
 from rostray.gui.tray import TrayController
 from rostray.instance import lock_path, send_to_running, socket_path
+
+if TYPE_CHECKING:
+    from rostray.gui.launch_form import EngineFormBackend, LaunchForm
+    from rostray.gui.settings_dialog import SettingsDialog
+    from rostray.gui.stacks_window import StacksWindow
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +73,6 @@ async def check_tunnel(settings: Settings) -> tuple[bool, str]:
     return True, f"{state.url} · {state.rtt_ms:.0f} ms"
 
 
-class UpdateBackend(EngineFormBackend):
-    """The launch form in update mode: same fields, UpdateStack instead of CreateStack."""
-
-    def __init__(self, engine: Engine, stack_id: str) -> None:
-        super().__init__(engine)
-        self.stack_id = stack_id
-
-    async def launch(self, request: LaunchRequest) -> str:
-        launch = await self.engine.update(
-            self.stack_id, template_body=request.template_body, parameters=request.parameters
-        )
-        return launch.stack_id
-
-
 class Controller(QObject):
     """Owns the Qt side of a running app and connects it to the engine."""
 
@@ -93,6 +86,8 @@ class Controller(QObject):
         self.forms: list[LaunchForm] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.settings_dialog: SettingsDialog | None = None
+        self._window: StacksWindow | None = None
+        self._early_warnings: list[object] = []  # for the window, until it exists
 
         self.bridge = EngineBridge()
         self.tray = TrayController(self.bridge)
@@ -101,11 +96,9 @@ class Controller(QObject):
             tray=self.tray,
             icon_path=resource_path("icons", "rostray.svg"),
         )
-        self.window = StacksWindow(engine)
-        self.window.connect_bridge(self.bridge)
-        self.window.installEventFilter(self)
+        self.bridge.warning.connect(self._early_warning)
         for warning in engine.warnings:
-            self.window.add_warning(warning)
+            self.add_warning(warning)
 
         self.bridge.stackFinished.connect(self.notifier.result)
         self.notifier.showStack.connect(self.show_stack)
@@ -118,8 +111,6 @@ class Controller(QObject):
         self.tray.pauseChanged.connect(self.set_paused)
         self.tray.testNotificationRequested.connect(self.notifier.send_test)
         self.tray.trayAvailabilityChanged.connect(self._on_tray_availability)
-        self.window.replayRequested.connect(self.notifier.result)
-        self.window.updateRequested.connect(self.open_update_form)
         app.aboutToQuit.connect(self.request_quit)
 
         self.tray.set_paused_until(self.settings.notifications.paused_until)
@@ -128,7 +119,7 @@ class Controller(QObject):
         if not self.tray.available or not args.hidden:
             self.show_window()
         if not self.tray.available:
-            self.window.add_warning(
+            self.add_warning(
                 self.tr(
                     "No system tray found: rostray runs in this window. On GNOME, install the "
                     "AppIndicator extension to get a tray icon."
@@ -136,6 +127,41 @@ class Controller(QObject):
             )
 
     # --- windows ------------------------------------------------------------------------
+
+    @property
+    def window(self) -> StacksWindow:
+        """The stacks window, built (and its module imported) on first use."""
+        if self._window is None:
+            from rostray.gui.stacks_window import StacksWindow
+
+            window = StacksWindow(self.engine)
+            window.connect_bridge(self.bridge)
+            window.installEventFilter(self)
+            window.replayRequested.connect(self.notifier.result)
+            window.updateRequested.connect(self.open_update_form)
+            self._window = window
+            for item in self._early_warnings:
+                if isinstance(item, str):
+                    window.add_warning(item)
+                else:
+                    window.on_event(item)
+            self._early_warnings.clear()
+        return self._window
+
+    def add_warning(self, text: str) -> None:
+        """A line for the window's banner; kept until the window exists."""
+        if self._window is None:
+            self._early_warnings.append(text)
+        else:
+            self._window.add_warning(text)
+
+    def _early_warning(self, event: object) -> None:
+        if self._window is None:  # afterwards the window gets the bridge's warnings itself
+            self._early_warnings.append(event)
+
+    def _refresh_window(self) -> None:
+        if self._window is not None:  # a window built later loads the history when shown
+            self._window.refresh()
 
     def show_window(self) -> None:
         self.window.show()
@@ -148,16 +174,20 @@ class Controller(QObject):
         self.window.show_stack(stack_id)
 
     def _new_form(self, backend: EngineFormBackend, title: str | None = None) -> LaunchForm:
+        from rostray.gui.launch_form import LaunchForm
+
         form = LaunchForm(backend, language=self.language)
         if title:
             form.setWindowTitle(title)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.destroyed.connect(lambda *_: self.forms.remove(form) if form in self.forms else None)
-        form.launched.connect(lambda stack_id, _name: self.window.refresh())
+        form.launched.connect(lambda stack_id, _name: self._refresh_window())
         self.forms.append(form)
         return form
 
     def open_form(self) -> LaunchForm:
+        from rostray.gui.launch_form import EngineFormBackend
+
         form = self._new_form(EngineFormBackend(self.engine))
         form.show()
         form.raise_()
@@ -166,6 +196,8 @@ class Controller(QObject):
 
     def open_update_form(self, stack_id: str) -> LaunchForm:
         """The launch form, prefilled with the stack's template and (unmasked) parameters."""
+        from rostray.gui.launch_form import UpdateBackend
+
         form = self._new_form(
             UpdateBackend(self.engine, stack_id), self.tr("Update stack — rostray")
         )
@@ -193,6 +225,8 @@ class Controller(QObject):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return
+        from rostray.gui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, autostart=autostart_for(), check_tunnel=check_tunnel)
         dialog.settingsChanged.connect(self._on_settings_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -210,7 +244,7 @@ class Controller(QObject):
     def _on_settings_saved(self, settings: Settings) -> None:
         self.notifier.settings = settings.notifications
         self.tray.set_paused_until(settings.notifications.paused_until)
-        self.window.add_warning(
+        self.add_warning(
             self.tr("Settings saved. Backend and tunnel changes apply after a restart.")
         )
 
@@ -229,7 +263,8 @@ class Controller(QObject):
     # --- closing --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
-        if watched is self.window and isinstance(event, QCloseEvent) and not self.tray.available:
+        closing = watched is self._window and isinstance(event, QCloseEvent)
+        if closing and not self.tray.available:
             event.ignore()
             self._ask_keep_running()
             return True
@@ -259,7 +294,8 @@ class Controller(QObject):
     async def aclose(self) -> None:
         for form in list(self.forms):
             form.close()
-        self.window.hide()
+        if self._window is not None:
+            self._window.hide()
         self.tray.icon.hide()
         await self.bridge.aclose()
         await self.notifier.aclose()
@@ -299,7 +335,7 @@ class Controller(QObject):
                 return {"ok": False, "error": error, "errors": exc.errors}
             except RosError as exc:
                 return {"ok": False, "error": str(exc)}
-            self.window.refresh()
+            self._refresh_window()
             return {"ok": True, "stack_id": launch.stack_id}
         form = self.open_form()
         if not form.load_template_text(body, name):
@@ -343,11 +379,12 @@ async def main(app: QApplication, args: argparse.Namespace) -> int:
     await controller.seed_in_flight()
     server = InstanceServer(socket_path(), controller.handle_request)
     if not server.listen():
-        controller.window.add_warning(
+        controller.add_warning(
             QCoreApplication.translate(
                 "Controller", "Another program holds rostray's socket; hand-overs are disabled."
             )
         )
+    freeze_startup_heap()
     print(f"rostray is running on the {engine.mode_description}", file=sys.stderr, flush=True)
     try:
         await controller.quit_requested

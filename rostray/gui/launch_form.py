@@ -154,6 +154,20 @@ class EngineFormBackend:
         ).format(endpoint, self.engine.credential_source or "?")
 
 
+class UpdateBackend(EngineFormBackend):
+    """The launch form in update mode: same fields, UpdateStack instead of CreateStack."""
+
+    def __init__(self, engine: Engine, stack_id: str) -> None:
+        super().__init__(engine)
+        self.stack_id = stack_id
+
+    async def launch(self, request: LaunchRequest) -> str:
+        launch = await self.engine.update(
+            self.stack_id, template_body=request.template_body, parameters=request.parameters
+        )
+        return launch.stack_id
+
+
 # --- pure checks (module level so the CLI hand-over and tests can use them) -----------------
 
 

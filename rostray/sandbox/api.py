@@ -9,7 +9,7 @@ from typing import Any
 
 from rostray.core.templates import Template, format_value, pick_text
 from rostray.sandbox import errors
-from rostray.sandbox.engine import SandboxEngine, parse_template_body
+from rostray.sandbox.engine import SandboxEngine, parse_template_body, parsed_off_loop
 from rostray.sandbox.model import Stack
 from rostray.sandbox.resources import resource_attribute
 from rostray.sandbox.validation import validate_template
@@ -173,7 +173,8 @@ class SandboxApi:
         handler = self._actions.get(action)
         if handler is None:
             raise errors.action_not_found()
-        return handler(params)
+        async with parsed_off_loop(params.get("TemplateBody")):
+            return handler(params)
 
     async def signal_wait_condition(
         self, stack_id: str, handle: str, token: str, body: bytes

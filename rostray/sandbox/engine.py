@@ -13,7 +13,8 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +63,47 @@ def template_error(exc: TemplateError) -> RosApiError:
     return RosApiError(exc.code, exc.message if exc.message.endswith(".") else exc.message + ".")
 
 
+# Bodies at least this big are parsed on a worker thread before the action runs: a 512 KB
+# YAML template takes a few hundred ms to compose, which the loop (shared with rostray's
+# receiver in the embedded sandbox) must not spend in one go.
+OFF_LOOP_BYTES = 16_384
+_preparsed: ContextVar[tuple[str, Template | RosApiError] | None] = ContextVar(
+    "_preparsed", default=None
+)
+
+
 def parse_template_body(body: str) -> Template:
+    ready = _preparsed.get()
+    if ready is not None and ready[0] is body:
+        _preparsed.set(None)  # once: a second parse in the same action gets a fresh Template
+        if isinstance(ready[1], RosApiError):
+            raise ready[1]
+        return ready[1]
     try:
         return load_template(body)
     except TemplateError as exc:
         raise template_error(exc) from None
+
+
+def _parse_or_error(body: str) -> Template | RosApiError:
+    try:
+        return parse_template_body(body)
+    except RosApiError as exc:
+        return exc
+
+
+@contextlib.asynccontextmanager
+async def parsed_off_loop(body: str | None) -> AsyncIterator[None]:
+    """Within the block, ``parse_template_body(body)`` returns what a worker thread parsed
+    (for big bodies only; small ones parse faster than the hand-off)."""
+    if not body or len(body) < OFF_LOOP_BYTES:
+        yield
+        return
+    token = _preparsed.set((body, await asyncio.to_thread(_parse_or_error, body)))
+    try:
+        yield
+    finally:
+        _preparsed.reset(token)
 
 
 @dataclass

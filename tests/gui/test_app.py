@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -140,3 +143,16 @@ async def test_launch_anyway_and_poll(sandbox: Sandbox, tmp_path: Path) -> None:
             if isinstance(event, StackFinished):
                 assert (event.stack_id, event.via) == (launch.stack_id, "poll")
                 break
+
+
+def test_only_the_tray_is_imported_at_start() -> None:
+    """The windows are imported on first use: start-up to tray is a target (≤ 1.5 s)."""
+    windows = tuple(
+        f"rostray.gui.{name}" for name in ("stacks_window", "launch_form", "settings_dialog")
+    )
+    code = f"import sys, rostray.gui.app; print([m for m in {windows!r} if m in sys.modules])"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

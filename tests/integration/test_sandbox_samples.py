@@ -31,6 +31,13 @@ from sandbox_helpers import (
 
 from rostray.assets import sample_templates
 from rostray.core.templates import load_template
+from rostray.sandbox.engine import (
+    OFF_LOOP_BYTES,
+    _preparsed,
+    parse_template_body,
+    parsed_off_loop,
+)
+from rostray.sandbox.errors import RosApiError
 
 SAMPLES = {path.name: path for path in sample_templates()}
 PASSWORD = "Sandbox-Passw0rd"
@@ -359,3 +366,24 @@ async def test_parameter_constraints_key_filter_as_the_sdk_sends_it(ros) -> None
     )
     keys = [c["ParameterKey"] for c in result["ParameterConstraints"]]
     assert keys == ["Environment", "ReplicaCount"]
+
+
+async def test_big_templates_are_parsed_off_the_loop_with_the_same_outcome() -> None:
+    body = sample_text("parameters-showcase.yaml") + f"# {'x' * OFF_LOOP_BYTES}\n"
+    async with parsed_off_loop(body):
+        assert _preparsed.get() is not None  # parsed already, by the worker thread
+        template = parse_template_body(body)
+        assert _preparsed.get() is None  # used once
+    assert template == parse_template_body(body)
+    broken = body + "Resources: [\n"
+    async with parsed_off_loop(broken):
+        with pytest.raises(RosApiError) as off_loop:
+            parse_template_body(broken)
+    with pytest.raises(RosApiError) as inline:
+        parse_template_body(broken)
+    assert (off_loop.value.code, off_loop.value.message) == (
+        inline.value.code,
+        inline.value.message,
+    )
+    async with parsed_off_loop("small"):
+        assert _preparsed.get() is None

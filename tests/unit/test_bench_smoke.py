@@ -31,11 +31,7 @@ MODULES = [
     "bench.findings",
     "bench.report",
     "bench.run",
-    "bench.prototypes.receiver",
-    "bench.prototypes.store",
-    "bench.prototypes.tracker",
     "bench.prototypes.ros",
-    "bench.prototypes.yaml_loader",
 ]
 
 

@@ -778,6 +778,87 @@ async def test_concurrent_async_announces_win_once(astore: AsyncStore) -> None:
     assert results.count(True) == 1
 
 
+def _count_commits(st: AsyncStore) -> list[str]:
+    """Every COMMIT the store's connection issues, as SQLite traces it."""
+    commits: list[str] = []
+    conn = st.store._conn
+    assert conn is not None
+    conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    return commits
+
+
+async def _with_worker_held(st: AsyncStore) -> tuple[threading.Event, asyncio.Future[Any]]:
+    """Occupy the worker thread until the returned event is set, so calls queue up."""
+    release, busy = threading.Event(), threading.Event()
+
+    def hold(_: Store) -> None:
+        busy.set()
+        release.wait(10)
+
+    held = asyncio.ensure_future(st.run(hold))
+    await asyncio.get_running_loop().run_in_executor(None, busy.wait, 10)
+    return release, held
+
+
+async def test_callbacks_that_queue_up_share_one_commit(astore: AsyncStore, db_path: Path) -> None:
+    release, held = await _with_worker_held(astore)
+    commits = _count_commits(astore)
+    reader = Store.open(db_path)
+    seen_at_answer: list[bool] = []
+
+    async def record(n: int) -> int:
+        row_id = await astore.record_callback("t", f"s{n}", "r", {}, bytes([n]))
+        # answered only once committed: another connection sees the row already
+        seen_at_answer.append(any(cb.id == row_id for cb in reader.recent_callbacks(100)))
+        return row_id
+
+    tasks = [asyncio.ensure_future(record(n)) for n in range(40)]
+    await asyncio.sleep(0)
+    release.set()
+    ids = await asyncio.gather(*tasks)
+    await held
+    reader.close()
+    assert ids == sorted(ids) and len(set(ids)) == 40
+    assert seen_at_answer == [True] * 40
+    assert len(commits) == 1
+    bodies = [cb.body for cb in reversed(await astore.recent_callbacks(100))]
+    assert bodies == [bytes([n]) for n in range(40)]
+
+
+async def test_a_bad_row_in_a_group_fails_only_its_caller(astore: AsyncStore) -> None:
+    release, held = await _with_worker_held(astore)
+    good = [asyncio.ensure_future(astore.record_callback("t", None, "r", {}, b"ok")) for _ in "ab"]
+    bad = asyncio.ensure_future(astore.record_callback("t", None, "r", {}, None))  # type: ignore[arg-type]
+    more = asyncio.ensure_future(astore.record_callback("t", None, "r", {}, b"ok"))
+    await asyncio.sleep(0)
+    release.set()
+    await held
+    assert len(await asyncio.gather(*good, more)) == 3
+    with pytest.raises(TypeError):
+        await bad
+    assert [cb.body for cb in await astore.recent_callbacks(10)] == [b"ok"] * 3
+
+
+async def test_batched_calls_keep_order_and_the_gate(astore: AsyncStore) -> None:
+    """Callbacks, announcements and reads queued together still run in submission order,
+    and only one announcement wins."""
+    launch = await astore.add_launch(**launch_fields())
+    release, held = await _with_worker_held(astore)
+    calls = []
+    for n in range(5):
+        calls.append(astore.record_callback(launch.token, launch.stack_id, "r", {}, bytes([n])))
+        calls.append(astore.announce(launch.stack_id, "CREATE_COMPLETE", "", None))
+    calls.append(astore.get_by_stack(launch.stack_id))
+    futures = [asyncio.ensure_future(c) for c in calls]
+    await asyncio.sleep(0)
+    release.set()
+    await held
+    results = await asyncio.gather(*futures)
+    assert [r for r in results[1:10:2]] == [True, False, False, False, False]
+    assert results[-1].announced == ["CREATE_COMPLETE"]
+    assert results[0:10:2] == sorted(results[0:10:2])
+
+
 async def test_async_close_runs_queued_calls_then_refuses(db_path: Path) -> None:
     st = await AsyncStore.open(db_path)
     pending = asyncio.ensure_future(st.add_launch(**launch_fields()))
@@ -796,3 +877,18 @@ async def test_async_open_reports_store_errors(db_path: Path) -> None:
     db_path.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match=r"history\.db"):
         await AsyncStore.open(db_path)
+
+
+async def test_verdicts_that_queue_up_share_one_commit(astore: AsyncStore) -> None:
+    ids = [await astore.record_callback("t", None, "r", {}, bytes([n])) for n in range(5)]
+    release, held = await _with_worker_held(astore)
+    commits = _count_commits(astore)
+    futures = [asyncio.ensure_future(astore.set_verdict(i, "duplicate", f"d{i}")) for i in ids]
+    futures.append(asyncio.ensure_future(astore.set_verdict(10_000, "duplicate")))
+    await asyncio.sleep(0)
+    release.set()
+    await held
+    assert await asyncio.gather(*futures) == [True] * 5 + [False]
+    assert len(commits) == 1
+    stored = {cb.id: (cb.verdict, cb.detail) for cb in await astore.recent_callbacks(10)}
+    assert stored == {i: ("duplicate", f"d{i}") for i in ids}

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from rostray.core import yamlload
 from rostray.core.templates import (
     MASK,
     ParameterError,
@@ -680,3 +683,20 @@ def test_a_json_document_and_its_yaml_twin_load_alike() -> None:
         "Outputs": {"Id": {"Value": {"Fn::GetAtt": ["Vpc", "VpcId"]}}},
     }
     assert load_template(yaml_text).document == load_template(json.dumps(twin)).document == twin
+
+
+BUNDLED = sorted(
+    (Path(__file__).parents[2] / "resources" / "templates").glob("*.yaml"), key=lambda p: p.name
+)
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_c_parser_gives_the_pure_python_loaders_document(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert yamlload._LOADER is yamlload._CStrictLoader
+    assert load_document(text) == yaml.load(text, Loader=yamlload._StrictLoader)
+
+
+def test_bundled_yaml_samples_exist() -> None:
+    assert len(BUNDLED) >= 3
