@@ -135,17 +135,17 @@
         <translation>没有需要移除的内容</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/headless.py" line="101"/>
+        <location filename="../../rostray/commands/headless.py" line="102"/>
         <source>{error} — using default settings until it is fixed</source>
         <translation>{error} — 在修正之前使用默认设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/headless.py" line="193"/>
+        <location filename="../../rostray/commands/headless.py" line="198"/>
         <source>rostray: no display found; running headless (results print as JSON lines).</source>
         <translation>rostray: 未找到显示器，以无界面模式运行（结果以 JSON 行输出）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/headless.py" line="203"/>
+        <location filename="../../rostray/commands/headless.py" line="208"/>
         <source>rostray: the GUI is not available here; running headless (results print as JSON lines).</source>
         <translation>rostray: 此处无法使用图形界面，以无界面模式运行（结果以 JSON 行输出）。</translation>
     </message>
@@ -225,117 +225,117 @@
         <translation>无法读取模板 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="159"/>
+        <location filename="../../rostray/commands/stacks.py" line="161"/>
         <source>The stack keeps running. Follow it with `rostray status {stack_id}`; rostray announces its result the next time it runs.</source>
         <translation>资源栈仍在运行。可用 `rostray status {stack_id}` 查看进度；rostray 下次运行时会通知其结果。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="169"/>
+        <location filename="../../rostray/commands/stacks.py" line="171"/>
         <source>embedded ROS sandbox at {endpoint} (no cloud account used)</source>
         <translation>内置 ROS 沙箱 {endpoint}（不使用云账号）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="172"/>
+        <location filename="../../rostray/commands/stacks.py" line="174"/>
         <source>Alibaba Cloud ROS at {endpoint} ({source})</source>
         <translation>阿里云 ROS {endpoint}（{source}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="201"/>
+        <location filename="../../rostray/commands/stacks.py" line="203"/>
         <source>Warning: {warning}</source>
         <translation>警告：{warning}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="216"/>
+        <location filename="../../rostray/commands/stacks.py" line="218"/>
         <source>Launched {name} ({stack_id}) on the {where}</source>
         <translation>已创建资源栈 {name}（{stack_id}），运行于{where}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="225"/>
+        <location filename="../../rostray/commands/stacks.py" line="227"/>
         <source>Note: the embedded sandbox stops with this command; use --wait or run `rostray sandbox` to keep the stack running.</source>
         <translation>注意：内置沙箱随本命令一起退出；请使用 --wait，或运行 `rostray sandbox` 让资源栈继续运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="259"/>
+        <location filename="../../rostray/commands/stacks.py" line="261"/>
         <source>rostray: the running app refused: {error}</source>
         <translation>rostray: 正在运行的应用拒绝了请求：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="269"/>
+        <location filename="../../rostray/commands/stacks.py" line="271"/>
         <source>Launched by the running rostray: {stack_id}</source>
         <translation>已由正在运行的 rostray 创建：{stack_id}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="274"/>
+        <location filename="../../rostray/commands/stacks.py" line="276"/>
         <source>Opened the launch form in the running rostray.</source>
         <translation>已在正在运行的 rostray 中打开创建表单。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="291"/>
+        <location filename="../../rostray/commands/stacks.py" line="293"/>
         <source>UPDATE of {name} ({stack_id}) started</source>
         <translation>已开始更新资源栈 {name}（{stack_id}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="292"/>
+        <location filename="../../rostray/commands/stacks.py" line="294"/>
         <source>DELETE of {name} ({stack_id}) started</source>
         <translation>已开始删除资源栈 {name}（{stack_id}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="338"/>
+        <location filename="../../rostray/commands/stacks.py" line="340"/>
         <source>  Resources: {done}/{total} complete</source>
         <translation>  资源：已完成 {done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="352"/>
+        <location filename="../../rostray/commands/stacks.py" line="354"/>
         <source>No stacks launched with rostray yet.</source>
         <translation>还没有通过 rostray 创建的资源栈。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="365"/>
+        <location filename="../../rostray/commands/stacks.py" line="367"/>
         <source>sandbox</source>
         <translation>沙箱</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="365"/>
+        <location filename="../../rostray/commands/stacks.py" line="367"/>
         <source>cloud</source>
         <translation>云</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="369"/>
+        <location filename="../../rostray/commands/stacks.py" line="371"/>
         <source>Stack</source>
         <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="370"/>
+        <location filename="../../rostray/commands/stacks.py" line="372"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="371"/>
+        <location filename="../../rostray/commands/stacks.py" line="373"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="372"/>
+        <location filename="../../rostray/commands/stacks.py" line="374"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="373"/>
+        <location filename="../../rostray/commands/stacks.py" line="375"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="374"/>
+        <location filename="../../rostray/commands/stacks.py" line="376"/>
         <source>Where</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="465"/>
+        <location filename="../../rostray/commands/stacks.py" line="467"/>
         <source>Interrupted.</source>
         <translation>已中断。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="480"/>
+        <location filename="../../rostray/commands/stacks.py" line="482"/>
         <source>rostray: ROS error {error}</source>
         <translation>rostray: ROS 错误 {error}</translation>
     </message>
@@ -410,12 +410,12 @@
         <translation>{name} 的最近输出：</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="373"/>
+        <location filename="../../rostray/gui/app.py" line="410"/>
         <source>rostray is already running; its window was raised.</source>
         <translation>rostray 已在运行，已将其窗口置于前台。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="378"/>
+        <location filename="../../rostray/gui/app.py" line="415"/>
         <source>rostray: another instance holds the lock but does not answer.</source>
         <translation>rostray: 另一个实例持有锁，但没有响应。</translation>
     </message>
@@ -423,52 +423,52 @@
 <context>
     <name>Controller</name>
     <message>
-        <location filename="../../rostray/gui/app.py" line="133"/>
+        <location filename="../../rostray/gui/app.py" line="124"/>
         <source>No system tray found: rostray runs in this window. On GNOME, install the AppIndicator extension to get a tray icon.</source>
         <translation>未找到系统托盘：rostray 将在此窗口中运行。在 GNOME 上，请安装 AppIndicator 扩展以显示托盘图标。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="170"/>
+        <location filename="../../rostray/gui/app.py" line="202"/>
         <source>Update stack — rostray</source>
         <translation>更新资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="214"/>
+        <location filename="../../rostray/gui/app.py" line="248"/>
         <source>Settings saved. Backend and tunnel changes apply after a restart.</source>
         <translation>设置已保存。后端和隧道的更改在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="241"/>
+        <location filename="../../rostray/gui/app.py" line="276"/>
         <source>Keep rostray running?</source>
         <translation>让 rostray 继续运行？</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="244"/>
+        <location filename="../../rostray/gui/app.py" line="279"/>
         <source>There is no system tray. Keep rostray running in the background so it can tell you when stacks finish?</source>
         <translation>没有系统托盘。是否让 rostray 在后台继续运行，以便在资源栈操作完成时通知您？</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="248"/>
+        <location filename="../../rostray/gui/app.py" line="283"/>
         <source>Keep running</source>
         <translation>继续运行</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="249"/>
+        <location filename="../../rostray/gui/app.py" line="284"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="318"/>
+        <location filename="../../rostray/gui/app.py" line="354"/>
         <source>{error} — using default settings until it is fixed</source>
         <translation>{error} — 在修正之前使用默认设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="328"/>
+        <location filename="../../rostray/gui/app.py" line="364"/>
         <source>{error} — running on the embedded sandbox instead</source>
         <translation>{error} — 改为在内置沙箱上运行</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/app.py" line="347"/>
+        <location filename="../../rostray/gui/app.py" line="383"/>
         <source>Another program holds rostray&apos;s socket; hand-overs are disabled.</source>
         <translation>另一个程序占用了 rostray 的套接字，命令行转交已禁用。</translation>
     </message>
@@ -476,32 +476,32 @@
 <context>
     <name>Engine</name>
     <message>
-        <location filename="../../rostray/core/engine.py" line="84"/>
+        <location filename="../../rostray/core/engine.py" line="88"/>
         <source>some parameters are not valid</source>
         <translation>部分参数无效</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="282"/>
+        <location filename="../../rostray/core/engine.py" line="304"/>
         <source>ROS cannot reach this computer: no tunnel is configured ([tunnel] mode in the config file, or Settings → Tunnel)</source>
         <translation>ROS 无法访问这台计算机：未配置隧道（配置文件中的 [tunnel] mode，或“设置 → 隧道”）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="288"/>
+        <location filename="../../rostray/core/engine.py" line="310"/>
         <source>the tunnel is not verified ({phase}: {reason})</source>
         <translation>隧道未通过验证（{phase}：{reason}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="317"/>
+        <location filename="../../rostray/core/engine.py" line="342"/>
         <source>{reason}. Fix the tunnel, or launch anyway and learn the result by polling (--poll).</source>
         <translation>{reason}。请修复隧道，或仍然创建资源栈并通过轮询获取结果（--poll）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="328"/>
+        <location filename="../../rostray/core/engine.py" line="355"/>
         <source>ROS accepts at most 5 notification URLs (rostray uses one)</source>
         <translation>ROS 最多接受 5 个通知 URL（rostray 占用其中一个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="391"/>
+        <location filename="../../rostray/core/engine.py" line="425"/>
         <source>no stack {stack} in rostray&apos;s history</source>
         <translation>rostray 的历史记录中没有资源栈 {stack}</translation>
     </message>
@@ -645,229 +645,229 @@
 <context>
     <name>LaunchForm</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="162"/>
+        <location filename="../../rostray/gui/launch_form.py" line="176"/>
         <source>Enter a stack name.</source>
         <translation>请输入资源栈名称。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="164"/>
+        <location filename="../../rostray/gui/launch_form.py" line="178"/>
         <source>Start with a letter; then up to 254 letters, digits, &apos;-&apos; or &apos;_&apos;.</source>
         <translation>以字母开头，后接最多 254 个字母、数字、&apos;-&apos; 或 &apos;_&apos;。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="188"/>
+        <location filename="../../rostray/gui/launch_form.py" line="202"/>
         <source>Write each tag as key=value: {0}</source>
         <translation>标签请按 key=value 格式填写：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="193"/>
+        <location filename="../../rostray/gui/launch_form.py" line="207"/>
         <source>A tag key is empty: {0}</source>
         <translation>标签键为空：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="197"/>
+        <location filename="../../rostray/gui/launch_form.py" line="211"/>
         <source>The tag key {0} is given twice.</source>
         <translation>标签键 {0} 重复。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="201"/>
+        <location filename="../../rostray/gui/launch_form.py" line="215"/>
         <source>Tag keys and values are at most 128 characters.</source>
         <translation>标签键和值最长 128 个字符。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="205"/>
+        <location filename="../../rostray/gui/launch_form.py" line="219"/>
         <source>Tag keys may not start with aliyun or acs: ({0}).</source>
         <translation>标签键不能以 aliyun 或 acs: 开头（{0}）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="209"/>
+        <location filename="../../rostray/gui/launch_form.py" line="223"/>
         <source>Tags may not contain http:// or https://.</source>
         <translation>标签不能包含 http:// 或 https://。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="214"/>
+        <location filename="../../rostray/gui/launch_form.py" line="228"/>
         <source>At most {0} tags.</source>
         <translation>最多 {0} 个标签。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="222"/>
+        <location filename="../../rostray/gui/launch_form.py" line="236"/>
         <source>At most {0} extra notification URLs.</source>
         <translation>最多 {0} 个额外的通知 URL。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="228"/>
+        <location filename="../../rostray/gui/launch_form.py" line="242"/>
         <source>Not an http(s) URL: {0}</source>
         <translation>不是 http(s) URL：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="232"/>
+        <location filename="../../rostray/gui/launch_form.py" line="246"/>
         <source>A URL is longer than 1024 bytes.</source>
         <translation>有 URL 超过 1024 字节。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="234"/>
+        <location filename="../../rostray/gui/launch_form.py" line="248"/>
         <source>A URL is listed twice.</source>
         <translation>有 URL 重复。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="467"/>
+        <location filename="../../rostray/gui/launch_form.py" line="481"/>
         <source>Launch stack — rostray</source>
         <translation>创建资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="513"/>
+        <location filename="../../rostray/gui/launch_form.py" line="527"/>
         <source>Choose a template to see its parameters.</source>
         <translation>选择模板后即可查看其参数。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="536"/>
+        <location filename="../../rostray/gui/launch_form.py" line="550"/>
         <source>Stack</source>
         <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="547"/>
+        <location filename="../../rostray/gui/launch_form.py" line="561"/>
         <source>New name</source>
         <translation>新名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="548"/>
+        <location filename="../../rostray/gui/launch_form.py" line="562"/>
         <source>Suggest a fresh, unique stack name</source>
         <translation>生成一个新的、不重复的资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="553"/>
+        <location filename="../../rostray/gui/launch_form.py" line="567"/>
         <source>Stack name</source>
         <translation>资源栈名称</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="559"/>
+        <location filename="../../rostray/gui/launch_form.py" line="573"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="574"/>
+        <location filename="../../rostray/gui/launch_form.py" line="588"/>
         <source>Validate</source>
         <translation>校验</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="575"/>
+        <location filename="../../rostray/gui/launch_form.py" line="589"/>
         <source>Ask ROS to check the template (ValidateTemplate)</source>
         <translation>请 ROS 校验模板（ValidateTemplate）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="578"/>
+        <location filename="../../rostray/gui/launch_form.py" line="592"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="581"/>
-        <location filename="../../rostray/gui/launch_form.py" line="971"/>
+        <location filename="../../rostray/gui/launch_form.py" line="595"/>
+        <location filename="../../rostray/gui/launch_form.py" line="985"/>
         <source>Launch</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="633"/>
+        <location filename="../../rostray/gui/launch_form.py" line="647"/>
         <source>The file is larger than ROS&apos;s limit of {0} bytes.</source>
         <translation>文件超过 ROS 的大小上限（{0} 字节）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="640"/>
+        <location filename="../../rostray/gui/launch_form.py" line="654"/>
         <source>The file is not UTF-8 text, so it is not a template.</source>
         <translation>该文件不是 UTF-8 文本，因此不是模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="645"/>
+        <location filename="../../rostray/gui/launch_form.py" line="659"/>
         <source>Cannot read the file: {0}</source>
         <translation>无法读取文件：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="678"/>
+        <location filename="../../rostray/gui/launch_form.py" line="692"/>
         <source>Could not load {0} — {1}</source>
         <translation>无法加载 {0} — {1}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="680"/>
+        <location filename="../../rostray/gui/launch_form.py" line="694"/>
         <source>Still using {0}.</source>
         <translation>仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="812"/>
+        <location filename="../../rostray/gui/launch_form.py" line="826"/>
         <source>The template does not define: {0}</source>
         <translation>模板中未定义：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="822"/>
-        <location filename="../../rostray/gui/launch_form.py" line="922"/>
+        <location filename="../../rostray/gui/launch_form.py" line="836"/>
+        <location filename="../../rostray/gui/launch_form.py" line="936"/>
         <source>Choose a template first.</source>
         <translation>请先选择模板。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="830"/>
+        <location filename="../../rostray/gui/launch_form.py" line="844"/>
         <source>Choose a region.</source>
         <translation>请选择地域。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="835"/>
+        <location filename="../../rostray/gui/launch_form.py" line="849"/>
         <source>Please correct the highlighted fields.</source>
         <translation>请修正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="861"/>
+        <location filename="../../rostray/gui/launch_form.py" line="875"/>
         <source>Launching {0}…</source>
         <translation>正在创建 {0}…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="865"/>
+        <location filename="../../rostray/gui/launch_form.py" line="879"/>
         <source>Internal error: no event loop is running.</source>
         <translation>内部错误：事件循环未运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="898"/>
+        <location filename="../../rostray/gui/launch_form.py" line="912"/>
         <source>Launch refused: {0}</source>
         <translation>创建被拒绝：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="903"/>
+        <location filename="../../rostray/gui/launch_form.py" line="917"/>
         <source>Launch failed</source>
         <translation>创建失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="908"/>
+        <location filename="../../rostray/gui/launch_form.py" line="922"/>
         <source>Launch failed: {0}</source>
         <translation>创建失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="927"/>
+        <location filename="../../rostray/gui/launch_form.py" line="941"/>
         <source>Validating…</source>
         <translation>正在校验…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="938"/>
+        <location filename="../../rostray/gui/launch_form.py" line="952"/>
         <source>The template is not valid</source>
         <translation>模板无效</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="944"/>
+        <location filename="../../rostray/gui/launch_form.py" line="958"/>
         <source>Validation failed: {0}</source>
         <translation>校验失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="960"/>
+        <location filename="../../rostray/gui/launch_form.py" line="974"/>
         <source>ROS accepts this template: {0} parameters, {1} resources, {2} outputs.</source>
         <translation>模板校验通过：{0} 个参数、{1} 个资源、{2} 个输出。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="963"/>
+        <location filename="../../rostray/gui/launch_form.py" line="977"/>
         <source>Resource types: {0}</source>
         <translation>资源类型：{0}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="971"/>
+        <location filename="../../rostray/gui/launch_form.py" line="985"/>
         <source>Launching…</source>
         <translation>正在创建…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="996"/>
+        <location filename="../../rostray/gui/launch_form.py" line="1010"/>
         <source>Request ID: {0}</source>
         <translation>请求 ID：{0}</translation>
     </message>
@@ -875,62 +875,62 @@
 <context>
     <name>LaunchOptionsBox</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="355"/>
+        <location filename="../../rostray/gui/launch_form.py" line="369"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="361"/>
+        <location filename="../../rostray/gui/launch_form.py" line="375"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="365"/>
+        <location filename="../../rostray/gui/launch_form.py" line="379"/>
         <source>Timeout</source>
         <translation>超时时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="367"/>
+        <location filename="../../rostray/gui/launch_form.py" line="381"/>
         <source>Disable rollback (keep resources on failure)</source>
         <translation>禁用回滚（失败时保留资源）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="368"/>
+        <location filename="../../rostray/gui/launch_form.py" line="382"/>
         <source>On failure</source>
         <translation>失败时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="371"/>
+        <location filename="../../rostray/gui/launch_form.py" line="385"/>
         <source>If ROS cannot reach this computer, launch anyway and poll for the result</source>
         <translation>如果 ROS 无法访问本机，仍然创建并通过轮询获取结果</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="373"/>
+        <location filename="../../rostray/gui/launch_form.py" line="387"/>
         <source>No tunnel</source>
         <translation>无隧道时</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="376"/>
+        <location filename="../../rostray/gui/launch_form.py" line="390"/>
         <source>env=dev, team=platform</source>
         <translation>env=dev, team=platform</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="381"/>
+        <location filename="../../rostray/gui/launch_form.py" line="395"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="387"/>
+        <location filename="../../rostray/gui/launch_form.py" line="401"/>
         <source>https://example.com/hook (one per line, up to 4)</source>
         <translation>https://example.com/hook（每行一个，最多 4 个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="393"/>
+        <location filename="../../rostray/gui/launch_form.py" line="407"/>
         <source>rostray adds its own callback URL; these receive the same notifications.</source>
         <translation>rostray 会自动添加自己的回调 URL；这些 URL 也会收到相同的通知。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="396"/>
+        <location filename="../../rostray/gui/launch_form.py" line="410"/>
         <source>Notify URLs</source>
         <translation>通知 URL</translation>
     </message>
@@ -1869,47 +1869,47 @@
 <context>
     <name>TemplatePicker</name>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="262"/>
+        <location filename="../../rostray/gui/launch_form.py" line="276"/>
         <source>Template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="269"/>
+        <location filename="../../rostray/gui/launch_form.py" line="283"/>
         <source>Choose a sample or recent template…</source>
         <translation>选择示例模板或最近使用的模板…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="273"/>
+        <location filename="../../rostray/gui/launch_form.py" line="287"/>
         <source>Open file…</source>
         <translation>打开文件…</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="281"/>
+        <location filename="../../rostray/gui/launch_form.py" line="295"/>
         <source>Tip: drop a .json or .yaml template on this window.</source>
         <translation>提示：可将 .json 或 .yaml 模板拖放到此窗口。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="291"/>
+        <location filename="../../rostray/gui/launch_form.py" line="305"/>
         <source>Recent</source>
         <translation>最近使用</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="291"/>
+        <location filename="../../rostray/gui/launch_form.py" line="305"/>
         <source>Samples</source>
         <translation>示例</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="328"/>
+        <location filename="../../rostray/gui/launch_form.py" line="342"/>
         <source>Open a ROS template</source>
         <translation>打开 ROS 模板</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="332"/>
+        <location filename="../../rostray/gui/launch_form.py" line="346"/>
         <source>ROS templates (*.json *.yaml *.yml *.template)</source>
         <translation>ROS 模板 (*.json *.yaml *.yml *.template)</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/launch_form.py" line="333"/>
+        <location filename="../../rostray/gui/launch_form.py" line="347"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
@@ -2077,7 +2077,7 @@
 <context>
     <name>app</name>
     <message>
-        <location filename="../../rostray/gui/app.py" line="61"/>
+        <location filename="../../rostray/gui/app.py" line="68"/>
         <source>No tunnel is configured.</source>
         <translation>未配置隧道。</translation>
     </message>
