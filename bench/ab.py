@@ -29,12 +29,16 @@ def _export(rev: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.ab")
     parser.add_argument("--before", required=True, help="git revision to compare against")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = build_parser().parse_args()
     with tempfile.TemporaryDirectory(prefix="rostray-ab-") as tmp:
         root = Path(tmp)
         old = root / "before"

@@ -162,13 +162,17 @@ def load_previous(path: Path, only: list[str] | None) -> dict[str, Any]:
     return {}
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS))
     parser.add_argument("--out", type=Path, help="write results, report and charts here")
     parser.add_argument("--report-only", action="store_true", help="re-render from results")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     results_path, markdown, charts = paths(args)
     if args.report_only:
         report.write(json.loads(results_path.read_text()), markdown, charts)

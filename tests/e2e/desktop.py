@@ -11,7 +11,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,3 +187,56 @@ class Desktop:
         if getattr(self, "_bus_pid", None):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._bus_pid, signal.SIGTERM)
+
+
+def app_environment(desktop: Desktop, home: Path, lang: str) -> dict[str, str]:
+    """A fresh user (HOME/XDG under ``home``) on this desktop, sandbox mode, locale ``lang``."""
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    config = home / "config" / "rostray"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("[sandbox]\ntime_scale = 0.05\n", encoding="utf-8")
+    env = {
+        **desktop.env,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "LANG": lang,
+    }
+    for name in (
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANGUAGE",
+    ):
+        env.pop(name, None)
+    return env
+
+
+@contextlib.contextmanager
+def running_app(desktop: Desktop, env: dict[str, str], log_name: str) -> Iterator[subprocess.Popen]:
+    """``rostray --hidden`` in the tray until the block ends (its output in ``log_name``)."""
+    log_path = desktop.workdir / log_name
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rostray", "--hidden", "-v"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        socket = Path(env["XDG_RUNTIME_DIR"]) / "rostray" / "rostray.sock"
+        try:
+            deadline = time.monotonic() + 30
+            while not socket.exists() and proc.poll() is None:
+                assert time.monotonic() < deadline, "timed out waiting for rostray to start"
+                time.sleep(0.1)
+            assert proc.poll() is None, log_path.read_text()
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

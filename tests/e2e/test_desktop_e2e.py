@@ -12,10 +12,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from desktop import ARTIFACTS, Desktop
+from desktop import ARTIFACTS, Desktop, app_environment, running_app
 
 
 def wait_until(check: Callable[[], object], what: str, timeout: float = 30) -> object:
@@ -41,52 +40,14 @@ def visible_windows(desktop: Desktop, name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def app_env(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    config = home / "config" / "rostray"
-    config.mkdir(parents=True)
-    (config / "config.toml").write_text("[sandbox]\ntime_scale = 0.05\n", encoding="utf-8")
-    env = {
-        **desktop.env,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "LANG": "C.UTF-8",  # the English texts below, whatever the developer's locale
-    }
-    for name in (
-        "ALIBABA_CLOUD_ACCESS_KEY_ID",
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "LANGUAGE",
-    ):
-        env.pop(name, None)
-    return env
+    # C.UTF-8: the English texts below, whatever the developer's locale
+    return app_environment(desktop, tmp_path_factory.mktemp("home"), "C.UTF-8")
 
 
 @pytest.fixture(scope="module")
 def app(desktop: Desktop, app_env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    log = open(desktop.workdir / "rostray.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rostray", "--hidden", "-v"],
-        env=app_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    socket = Path(app_env["XDG_RUNTIME_DIR"]) / "rostray" / "rostray.sock"
-    try:
-        wait_until(lambda: socket.exists() or proc.poll() is not None, "rostray to start")
-        assert proc.poll() is None, (desktop.workdir / "rostray.log").read_text()
+    with running_app(desktop, app_env, "rostray.log") as proc:
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def rostray(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

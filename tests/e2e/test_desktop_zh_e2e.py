@@ -10,13 +10,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from desktop import ARTIFACTS, Desktop
+from desktop import ARTIFACTS, Desktop, app_environment, running_app
 from test_desktop_e2e import notify_calls, rostray, visible_windows, wait_until
 
 from rostray.core.alerts import friendly
@@ -29,52 +28,14 @@ ZH = translator("zh_CN")
 
 @pytest.fixture(scope="module")
 def zh_env(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home-zh")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    config = home / "config" / "rostray"
-    config.mkdir(parents=True)
-    (config / "config.toml").write_text("[sandbox]\ntime_scale = 0.05\n", encoding="utf-8")
-    env = {
-        **desktop.env,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "LANG": "zh_CN.UTF-8",  # ui.language stays "auto": the locale decides
-    }
-    for name in (
-        "ALIBABA_CLOUD_ACCESS_KEY_ID",
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "LANGUAGE",
-    ):
-        env.pop(name, None)
-    return env
+    # ui.language stays "auto": the locale decides
+    return app_environment(desktop, tmp_path_factory.mktemp("home-zh"), "zh_CN.UTF-8")
 
 
 @pytest.fixture(scope="module")
 def zh_app(desktop: Desktop, zh_env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    log = open(desktop.workdir / "rostray-zh.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rostray", "--hidden", "-v"],
-        env=zh_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    socket = Path(zh_env["XDG_RUNTIME_DIR"]) / "rostray" / "rostray.sock"
-    try:
-        wait_until(lambda: socket.exists() or proc.poll() is not None, "rostray to start")
-        assert proc.poll() is None, (desktop.workdir / "rostray-zh.log").read_text()
+    with running_app(desktop, zh_env, "rostray-zh.log") as proc:
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_chinese_form_and_notification(
