@@ -260,7 +260,7 @@ class Receiver:
         if self._runner is not None:
             raise RuntimeError("receiver already started")
         # aiohttp's low-level server with our own dispatch: the Application's router,
-        # middleware chain and Request objects were a tenth of the loop's time under load.
+        # middleware chain and Request objects showed in profiles under load (see bench/fixes.md).
         server = web.Server(
             self._dispatch,
             request_factory=self._make_request,
