@@ -27,6 +27,8 @@ MAX_OUTPUT_KEY = 255
 _STACK_ID = re.compile(r"[A-Za-z0-9-]{1,128}")
 _STATUS = re.compile(r"[A-Z_]{3,64}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Decoded UTF-8 holds no surrogates; only a \u escape of one (\uD800-\uDFFF) can put one in.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _KNOWN_KEYS = frozenset({"StackId", "Status", "StackName", "Outputs"})
 _BOM = b"\xef\xbb\xbf"
 
@@ -113,13 +115,18 @@ def _decode_json(body: bytes) -> Any:
         raise PayloadError(f"JSON is nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # e.g. an integer longer than Python's digit limit
         raise PayloadError(f"invalid JSON value: {_clip(str(exc))}") from None
-    _check_tree(document)
+    _check_tree(document, text)
     return document
 
 
-def _check_tree(document: Any) -> None:
+def _check_tree(document: Any, text: str) -> None:
     """Bound the nesting and refuse unpaired surrogates (``"\\ud800"`` is legal JSON but cannot
-    be stored as UTF-8 later). Iterative, so a deep document cannot exhaust the stack here."""
+    be stored as UTF-8 later). Iterative, so a deep document cannot exhaust the stack here.
+
+    Skipped when the text itself rules both out (the usual callback): nesting cannot be deeper
+    than the number of opening brackets, and no surrogate without a surrogate escape."""
+    if text.count("{") + text.count("[") <= MAX_DEPTH and not _SURROGATE_ESCAPE.search(text):
+        return
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         node, depth = stack.pop()

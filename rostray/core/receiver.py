@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from aiohttp import hdrs, web
+from aiohttp.http import HttpVersion11
 from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
 
 from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
@@ -111,6 +112,10 @@ _NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # parser decide. Form and multipart types are refused because they promise a different body.
 _JSON_TYPES = frozenset({"", "application/json", "text/json", "text/plain"})
 _HEALTH_PATH = "/healthz"
+# The routes, matched by hand against the path as aiohttp's router sees it (``path_safe``:
+# decoded but for %2F and %25) and with its variable pattern: POST /hooks/{token},
+# GET /hooks/{token}/probe, GET and HEAD /healthz.
+_HOOK_ROUTE = re.compile(r"/hooks/([^{}/]+)(/probe)?")
 
 
 def _encode(data: dict[str, Any]) -> bytes:
@@ -134,6 +139,7 @@ _INCOMPLETE = _encode({"error": "incomplete"})
 IsKnownToken = Callable[[str], bool]
 OnCallback = Callable[["IncomingCallback"], Awaitable[None]]
 OnProbe = Callable[[str, str], bool]
+_Handler = Callable[[web.BaseRequest, str], Awaitable[web.Response]]
 
 
 class ReceiverError(OSError):
@@ -245,7 +251,7 @@ class Receiver:
         self._token_buckets: dict[str, TokenBucket] = {}
         self._read_timeout = read_timeout
         self._port_fallback = port_fallback
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self.warning: str | None = None  # set when the receiver had to degrade at start
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -253,14 +259,16 @@ class Receiver:
     async def start(self) -> None:
         if self._runner is not None:
             raise RuntimeError("receiver already started")
-        runner = web.AppRunner(
-            self._make_app(),
+        # aiohttp's low-level server with our own dispatch: the Application's router,
+        # middleware chain and Request objects showed in profiles under load (see bench/fixes.md).
+        server = web.Server(
+            self._dispatch,
+            request_factory=self._make_request,
             access_log=None,  # the access log prints paths, and paths hold tokens
             logger=_http_log,
             keepalive_timeout=KEEPALIVE_TIMEOUT,
-            handle_signals=False,
-            shutdown_timeout=2.0,
         )
+        runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         try:
             await self._listen(runner)
@@ -271,7 +279,7 @@ class Receiver:
         self.port = int(runner.addresses[0][1])
         log.info("receiver listening on %s", self.local_base_url)
 
-    async def _listen(self, runner: web.AppRunner) -> None:
+    async def _listen(self, runner: web.ServerRunner) -> None:
         try:
             await web.TCPSite(runner, self.host, self.port).start()
             return
@@ -328,31 +336,72 @@ class Receiver:
         base = (base_url or self.local_base_url).rstrip("/")
         return f"{base}/hooks/{token}"
 
-    def _make_app(self) -> web.Application:
-        # One middleware: aiohttp wraps each layer anew on every request.
-        app = web.Application(client_max_size=self.max_body_bytes, middlewares=[self._guard])
-        app.router.add_get(_HEALTH_PATH, self._healthz)
-        app.router.add_post("/hooks/{token}", self._hook)
-        app.router.add_get("/hooks/{token}/probe", self._probe, allow_head=False)
-        return app
+    def _make_request(
+        self,
+        message: Any,
+        payload: Any,
+        protocol: Any,
+        writer: Any,
+        task: asyncio.Task[None],
+    ) -> web.BaseRequest:
+        """A plain request whose ``read()`` stops at our body cap (aiohttp's default is 1 MiB)."""
+        return web.BaseRequest(
+            message,
+            payload,
+            protocol,
+            writer,
+            task,
+            task.get_loop(),
+            client_max_size=self.max_body_bytes,
+        )
 
-    # --- middleware ------------------------------------------------------------------------
+    # --- dispatch --------------------------------------------------------------------------
 
-    @web.middleware
+    async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Route by hand, in the order aiohttp's Application did: the Expect header first,
+        then the guard (rate limit, JSON errors, no 5xx on bad input), then the handler."""
+        if request.headers.get(hdrs.EXPECT):
+            await _expect(request)
+            await request.writer.drain()
+        path = request.rel_url.path_safe
+        method = request.method
+        if path == _HEALTH_PATH:  # never rate limited, whatever the method
+            if method == hdrs.METH_GET or method == hdrs.METH_HEAD:
+                return _reply(200, _HEALTH_OK)
+            return _not_allowed("GET,HEAD")
+        match = _HOOK_ROUTE.fullmatch(path)
+        if match is None:
+            return await self._guard(request, None, _not_found())
+        token, probe = match.group(1, 2)
+        if probe:
+            if method != hdrs.METH_GET:
+                return await self._guard(request, None, _not_allowed("GET"))
+            return await self._guard(request, token, self._probe)
+        if method != hdrs.METH_POST:
+            return await self._guard(request, None, _not_allowed("POST"))
+        return await self._guard(request, token, self._hook)
+
     async def _guard(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[Any]]
+        self,
+        request: web.BaseRequest,
+        token: str | None,
+        answer: web.Response | _Handler,
     ) -> web.StreamResponse:
         """The rate limit before any other work, then small JSON for every error (no aiohttp
         pages) and no 500 tracebacks ever. The token lookup is one set membership test, as
         cheap as the bucket itself, so it comes first: a known token draws on its own bucket,
-        and everything else (guesses, scanners, other paths) on one shared bucket."""
+        and everything else (guesses, scanners, other paths) on one shared bucket.
+        ``answer`` is a ready reply (404, 405) or the handler to run with the token."""
         try:
             if self._rate is not None:
-                bucket = self._bucket_for(request)
-                if bucket is not None and not bucket.take():
+                bucket = self._bucket_for(token)
+                if not bucket.take():
                     self.stats.rate_limited += 1
                     return _reply(429, _TOO_MANY, headers={"Retry-After": "1"})
-            return await handler(request)
+            if isinstance(answer, web.StreamResponse):
+                return answer
+            assert token is not None
+            return await answer(request, token)
         except web.HTTPException as exc:
             headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
             return _reply(exc.status, {"error": exc.reason.lower()}, headers=headers)
@@ -361,10 +410,8 @@ class Receiver:
             log.exception("receiver failed while handling a request")
             return _reply(503, _UNAVAILABLE)
 
-    def _bucket_for(self, request: web.Request) -> TokenBucket | None:
-        if self._rate is None or request.path == _HEALTH_PATH:
-            return None
-        token = request.match_info.get("token", "")
+    def _bucket_for(self, token: str | None) -> TokenBucket:
+        assert self._rate is not None and self._bucket is not None
         if not (token and _TOKEN_SHAPE.fullmatch(token) and self._is_known_token(token)):
             return self._bucket
         bucket = self._token_buckets.get(token)
@@ -376,12 +423,8 @@ class Receiver:
 
     # --- handlers --------------------------------------------------------------------------
 
-    async def _healthz(self, request: web.Request) -> web.Response:
-        return _reply(200, _HEALTH_OK)
-
-    async def _probe(self, request: web.Request) -> web.Response:
+    async def _probe(self, request: web.BaseRequest, token: str) -> web.Response:
         """Tunnel self-probe: proves a public URL reaches this very process."""
-        token = request.match_info["token"]
         nonce = request.query.get("n", "")
         ok = (
             self._on_probe is not None
@@ -396,9 +439,8 @@ class Receiver:
         log.debug("self-probe arrived for %s", redact_token(token))
         return _reply(200, _OK)
 
-    async def _hook(self, request: web.Request) -> web.Response:
+    async def _hook(self, request: web.BaseRequest, token: str) -> web.Response:
         received_at = time.time()
-        token = request.match_info["token"]
         if not (_TOKEN_SHAPE.fullmatch(token) and self._is_known_token(token)):
             self.stats.unknown_token += 1
             log.debug("callback for an unknown token from %s", request.remote)
@@ -431,7 +473,7 @@ class Receiver:
             return await delivery.bad_json(body, str(exc))
         return await delivery.accept(body, payload)
 
-    async def _read_body(self, request: web.Request) -> bytes:
+    async def _read_body(self, request: web.BaseRequest) -> bytes:
         """Capped at client_max_size, also when chunked. A timer only for a body still on its
         way: most arrive with their headers, and arming one per request showed in profiles."""
         if request.content.is_eof():
@@ -444,7 +486,7 @@ class _Delivery:
     """One POST to a known token: turns each outcome into a report to the app plus a reply."""
 
     def __init__(
-        self, receiver: Receiver, token: str, request: web.Request, received_at: float
+        self, receiver: Receiver, token: str, request: web.BaseRequest, received_at: float
     ) -> None:
         self._receiver = receiver
         self._stats = receiver.stats
@@ -551,3 +593,20 @@ def _closing(status: int, data: dict[str, Any] | bytes) -> web.Response:
 
 def _not_found() -> web.Response:
     return _reply(404, _NOT_FOUND)
+
+
+def _not_allowed(allow: str) -> web.Response:
+    """What aiohttp's router answered for a known path and another method, as JSON."""
+    return _reply(405, {"error": "method not allowed"}, headers={hdrs.ALLOW: allow})
+
+
+async def _expect(request: web.BaseRequest) -> None:
+    """aiohttp's default Expect handling, which its router ran before any handler: "100
+    Continue" for HTTP/1.1 ``100-continue``, 417 (aiohttp's own page) for anything else."""
+    expect = request.headers.get(hdrs.EXPECT, "")
+    if request.version == HttpVersion11:
+        if expect.lower() == "100-continue":
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            request.writer.output_size = 0  # the answer's own bytes start after this line
+        else:
+            raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")

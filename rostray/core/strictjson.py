@@ -13,11 +13,15 @@ def strict_hooks(
     """``json.loads(text, **strict_hooks(MyError))`` refuses duplicate keys and constants."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in items:
-            if key in result:
-                raise error(f"duplicate key {show_key(key)}")
-            result[key] = value
+        # Built in C; only a shorter dict than the list of pairs means a key came twice, and
+        # only then is the first repeated key looked for, one pair at a time.
+        result = dict(items)
+        if len(result) != len(items):
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    raise error(f"duplicate key {show_key(key)}")
+                seen.add(key)
         return result
 
     def constant(name: str) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from rostray.core.receiver import IncomingCallback, Receiver, TokenBucket, redact_token
 
@@ -441,6 +442,77 @@ async def test_everything_else(
     async with session.request(method, url, data=ROS_SAMPLE, headers=JSON) as response:
         assert response.status == expected
         assert (await response.json())["error"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/hooks/{token}", "POST"),
+        ("HEAD", "/hooks/{token}/probe?n=x", "GET"),
+        ("POST", "/healthz", "GET,HEAD"),
+        ("OPTIONS", "/healthz", "GET,HEAD"),
+    ],
+)
+async def test_405_names_the_allowed_methods(
+    receiver: Receiver,
+    session: aiohttp.ClientSession,
+    token: str,
+    method: str,
+    path: str,
+    allow: str,
+) -> None:
+    """The routes are matched by hand; the answers are still what aiohttp's router gave."""
+    url = receiver.local_base_url + path.format(token=token)
+    async with session.request(method, url) as response:
+        assert (response.status, response.headers["Allow"]) == (405, allow)
+
+
+async def test_healthz_answers_head_without_a_body(
+    receiver: Receiver, session: aiohttp.ClientSession
+) -> None:
+    async with session.head(receiver.local_base_url + "/healthz") as response:
+        assert response.status == 200
+        assert await response.read() == b""
+
+
+async def test_a_percent_encoded_token_is_decoded_as_the_router_did(
+    receiver: Receiver, session: aiohttp.ClientSession, app: App, token: str
+) -> None:
+    quoted = "".join(f"%{ord(c):02X}" for c in token[:3]) + token[3:]
+    url = receiver.local_base_url + "/hooks/" + quoted
+    async with session.post(URL(url, encoded=True), data=ROS_SAMPLE, headers=JSON) as response:
+        assert response.status == 200
+    assert [call.token for call in app.calls] == [token]
+
+
+async def expect(port: int, token: str, value: str, body: bytes) -> bytes:
+    """One POST with an Expect header; everything the server wrote until it closed."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST /hooks/{token} HTTP/1.1\r\nHost: x\r\nExpect: {value}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    writer.write(head.encode())
+    await writer.drain()
+    first = await asyncio.wait_for(reader.readline(), 10)
+    if first.startswith(b"HTTP/1.1 100"):
+        writer.write(body)  # as a client does: the body only after "100 Continue"
+    try:
+        return first + await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+
+
+async def test_expect_100_continue(receiver: Receiver, app: App, token: str) -> None:
+    answer = await expect(receiver.port, token, "100-continue", ROS_SAMPLE)
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+    assert len(app.calls) == 1 and app.calls[0].payload is not None
+
+
+async def test_unknown_expectation_is_417(receiver: Receiver, app: App, token: str) -> None:
+    answer = await expect(receiver.port, token, "something-else", b"")
+    assert answer.startswith(b"HTTP/1.1 417 ")
+    assert app.calls == []
 
 
 # --- rate limit -------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ MODULES = [
     "bench.report",
     "bench.run",
     "bench.prototypes.ros",
+    "bench.ab",
+    "bench.abcpu",
 ]
 
 

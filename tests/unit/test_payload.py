@@ -236,6 +236,27 @@ def test_unpaired_surrogate() -> None:
     assert "surrogate" in rejected(body(StackName="x").replace(b'"x"', b'"\\ud800"'))
 
 
+@pytest.mark.parametrize("escape", [b"\\ud800", b"\\uDFFF", b"\\uDbFf", b"\\udc00"])
+@pytest.mark.parametrize("where", ["key", "value"])
+def test_unpaired_surrogate_any_case_key_or_value(escape: bytes, where: str) -> None:
+    """The surrogate check is skipped for text without a surrogate escape: every spelling of
+    one (hex digits in either case), in a key as in a value, must still reach it."""
+    raw = body(Outputs=[{"OutputKey": "K", "OutputValue": "v"}])
+    text = b'"' + escape + b'"'
+    raw = raw.replace(b'"v"', b'"v", ' + text + b": 1" if where == "key" else text)
+    assert "surrogate" in rejected(raw)
+
+
+def test_paired_surrogate_escapes_are_one_character() -> None:
+    raw = body(StackName="x").replace(b'"x"', b'"\\ud83d\\ude00 \\\\ud800"')
+    assert parse_payload(raw).stack_name == "\U0001f600 \\ud800"
+
+
+def test_duplicate_key_named_is_the_first_repeated() -> None:
+    raw = b'{"A": 1, "B": 2, "B": 3, "A": 4, "StackId": "a1", "Status": "CREATE_COMPLETE"}'
+    assert rejected(raw) == "duplicate key 'B'"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
