@@ -57,7 +57,7 @@ bench: $(STAMP)
 # Refresh the Chinese catalogue from the sources, then compile it (commit both files). The GUI
 # uses tr(); the Qt-free core and commands use translate("Context", …) / QT_TRANSLATE_NOOP, which
 # lupdate finds too. tests/gui/test_translations.py checks that this list covers every such file.
-TR_SOURCES := rostray/gui/*.py rostray/core/alerts.py rostray/core/engine.py rostray/commands/*.py
+TR_SOURCES := rostray/gui/*.py rostray/core/alerts.py rostray/core/engine.py rostray/core/credentials.py rostray/core/receiver.py rostray/core/tracker.py rostray/commands/*.py
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete $(TR_SOURCES) -ts resources/translations/rostray_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/translations/rostray_zh_CN.ts -qm resources/translations/rostray_zh_CN.qm

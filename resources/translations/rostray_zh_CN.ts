@@ -240,102 +240,102 @@
         <translation>阿里云 ROS {endpoint}（{source}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="203"/>
+        <location filename="../../rostray/commands/stacks.py" line="204"/>
         <source>Warning: {warning}</source>
         <translation>警告：{warning}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="218"/>
+        <location filename="../../rostray/commands/stacks.py" line="220"/>
         <source>Launched {name} ({stack_id}) on the {where}</source>
         <translation>已创建资源栈 {name}（{stack_id}），运行于{where}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="227"/>
+        <location filename="../../rostray/commands/stacks.py" line="229"/>
         <source>Note: the embedded sandbox stops with this command; use --wait or run `rostray sandbox` to keep the stack running.</source>
         <translation>注意：内置沙箱随本命令一起退出；请使用 --wait，或运行 `rostray sandbox` 让资源栈继续运行。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="261"/>
+        <location filename="../../rostray/commands/stacks.py" line="263"/>
         <source>rostray: the running app refused: {error}</source>
         <translation>rostray: 正在运行的应用拒绝了请求：{error}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="271"/>
+        <location filename="../../rostray/commands/stacks.py" line="273"/>
         <source>Launched by the running rostray: {stack_id}</source>
         <translation>已由正在运行的 rostray 创建：{stack_id}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="276"/>
+        <location filename="../../rostray/commands/stacks.py" line="278"/>
         <source>Opened the launch form in the running rostray.</source>
         <translation>已在正在运行的 rostray 中打开创建表单。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="293"/>
+        <location filename="../../rostray/commands/stacks.py" line="295"/>
         <source>UPDATE of {name} ({stack_id}) started</source>
         <translation>已开始更新资源栈 {name}（{stack_id}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="294"/>
+        <location filename="../../rostray/commands/stacks.py" line="296"/>
         <source>DELETE of {name} ({stack_id}) started</source>
         <translation>已开始删除资源栈 {name}（{stack_id}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="340"/>
+        <location filename="../../rostray/commands/stacks.py" line="342"/>
         <source>  Resources: {done}/{total} complete</source>
         <translation>  资源：已完成 {done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="354"/>
+        <location filename="../../rostray/commands/stacks.py" line="356"/>
         <source>No stacks launched with rostray yet.</source>
         <translation>还没有通过 rostray 创建的资源栈。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="367"/>
+        <location filename="../../rostray/commands/stacks.py" line="369"/>
         <source>sandbox</source>
         <translation>沙箱</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="367"/>
+        <location filename="../../rostray/commands/stacks.py" line="369"/>
         <source>cloud</source>
         <translation>云</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="371"/>
+        <location filename="../../rostray/commands/stacks.py" line="373"/>
         <source>Stack</source>
         <translation>资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="372"/>
+        <location filename="../../rostray/commands/stacks.py" line="374"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="373"/>
+        <location filename="../../rostray/commands/stacks.py" line="375"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="374"/>
+        <location filename="../../rostray/commands/stacks.py" line="376"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="375"/>
+        <location filename="../../rostray/commands/stacks.py" line="377"/>
         <source>Duration</source>
         <translation>耗时</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="376"/>
+        <location filename="../../rostray/commands/stacks.py" line="378"/>
         <source>Where</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="467"/>
+        <location filename="../../rostray/commands/stacks.py" line="469"/>
         <source>Interrupted.</source>
         <translation>已中断。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/stacks.py" line="482"/>
+        <location filename="../../rostray/commands/stacks.py" line="484"/>
         <source>rostray: ROS error {error}</source>
         <translation>rostray: ROS 错误 {error}</translation>
     </message>
@@ -491,19 +491,69 @@
         <translation>隧道未通过验证（{phase}：{reason}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="342"/>
+        <location filename="../../rostray/core/engine.py" line="325"/>
+        <source>The tunnel&apos;s public URL changed; {count} running stack(s) will be checked by polling instead.</source>
+        <translation>隧道的公网 URL 已变更；{count} 个运行中的资源栈将改为通过轮询检查。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/engine.py" line="345"/>
         <source>{reason}. Fix the tunnel, or launch anyway and learn the result by polling (--poll).</source>
         <translation>{reason}。请修复隧道，或仍然创建资源栈并通过轮询获取结果（--poll）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="355"/>
+        <location filename="../../rostray/core/engine.py" line="358"/>
         <source>ROS accepts at most 5 notification URLs (rostray uses one)</source>
         <translation>ROS 最多接受 5 个通知 URL（rostray 占用其中一个）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/engine.py" line="425"/>
+        <location filename="../../rostray/core/engine.py" line="428"/>
         <source>no stack {stack} in rostray&apos;s history</source>
         <translation>rostray 的历史记录中没有资源栈 {stack}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="172"/>
+        <source>{token} is set without {id}/{secret}; ignored</source>
+        <translation>设置了 {token}，但未设置 {id}/{secret}；已忽略</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="187"/>
+        <source>ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET are set; the Alibaba Cloud SDK may sign requests with them instead of the credentials rostray chose. Unset them (use {id} and {secret} instead)</source>
+        <translation>已设置 ALIYUN_ACCESS_KEY_ID 和 ALIYUN_ACCESS_KEY_SECRET；阿里云 SDK 可能会用它们而不是 rostray 选定的凭据为请求签名。请取消设置它们（改用 {id} 和 {secret}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="336"/>
+        <source>the system keyring is locked, so its AccessKey was not used{detail}</source>
+        <translation>系统密钥环已锁定，因此未使用其中的 AccessKey{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="340"/>
+        <source>no system keyring is available{detail}</source>
+        <translation>没有可用的系统密钥环{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="342"/>
+        <source>the system keyring could not be read ({kind}{detail})</source>
+        <translation>无法读取系统密钥环（{kind}{detail}）</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/credentials.py" line="370"/>
+        <source>the system keyring has AccessKey id {key_id} but no secret for it; store the AccessKey again</source>
+        <translation>系统密钥环中有 AccessKey ID {key_id}，但没有对应的密钥；请重新保存 AccessKey</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/receiver.py" line="295"/>
+        <source>receiver port {port} on {host} is already in use (another program, or another rostray); listening on a free port instead. A tunnel or reverse proxy set up for port {port} will not reach rostray, so results may arrive only by polling. Set [receiver] port = 0, or free the port.</source>
+        <translation>{host} 上的接收端口 {port} 已被占用（其他程序或另一个 rostray）；改为监听一个空闲端口。为端口 {port} 配置的隧道或反向代理将无法连到 rostray，因此结果可能只能通过轮询获得。请设置 [receiver] port = 0，或释放该端口。</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/tracker.py" line="454"/>
+        <source>History not written: {error}</source>
+        <translation>历史记录未写入：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../rostray/core/tracker.py" line="455"/>
+        <source>The result was shown anyway; rostray records it when the history can be written again.</source>
+        <translation>结果仍已显示；待历史记录可以写入时，rostray 会将其记录下来。</translation>
     </message>
 </context>
 <context>
@@ -1781,87 +1831,87 @@
 <context>
     <name>StacksWindow</name>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="142"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="144"/>
         <source>Stacks — rostray</source>
         <translation>资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="192"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="194"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="193"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="195"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="194"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="196"/>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="195"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="197"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="214"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="216"/>
         <source>Search name, stack ID, region or status</source>
         <translation>搜索名称、资源栈 ID、地域或状态</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="221"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="223"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="222"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="224"/>
         <source>Reload the history (F5)</source>
         <translation>重新加载历史记录（F5）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="270"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="272"/>
         <source>Embedded ROS sandbox — no cloud account used</source>
         <translation>内置 ROS 沙箱 — 不使用云账号</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="273"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="275"/>
         <source>Alibaba Cloud ROS · {endpoint} · credentials: {source}</source>
         <translation>阿里云 ROS · {endpoint} · 凭证：{source}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="280"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="282"/>
         <source>Not connected: the engine has not started</source>
         <translation>未连接：引擎尚未启动</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="356"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="359"/>
         <source>1 stack</source>
         <translation>1 个资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="356"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="359"/>
         <source>{n} stacks</source>
         <translation>{n} 个资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="358"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="361"/>
         <source>{shown} of {total}</source>
         <translation>{shown} / {total}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="360"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="363"/>
         <source>{n} in progress</source>
         <translation>{n} 个进行中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="366"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="369"/>
         <source>No stacks match the filter.</source>
         <translation>没有符合筛选条件的资源栈。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="369"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="372"/>
         <source>No stacks yet. Launch one from the tray menu or with `rostray launch`.</source>
         <translation>暂无资源栈。可通过托盘菜单或 `rostray launch` 创建。</translation>
     </message>

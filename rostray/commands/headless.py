@@ -150,7 +150,9 @@ async def headless(args: argparse.Namespace) -> int:
                     if alerts is not None:
                         await alerts.send(event, engine.settings.notifications.max_outputs)
                 elif isinstance(event, EngineWarning):
-                    print(json.dumps({"Event": "Warning", "Message": event.message}), flush=True)
+                    print(
+                        json.dumps({"Event": "Warning", "Message": str(event.message)}), flush=True
+                    )
                 elif isinstance(event, TunnelState):
                     print(
                         json.dumps(

@@ -200,7 +200,9 @@ async def run_launch(args: argparse.Namespace) -> int:
     async with make_engine(args) as engine:
         sub = engine.subscribe()
         for warning in engine.warnings:
-            progress.note(translate("Cli", "Warning: {warning}").format(warning=warning))
+            progress.note(
+                translate("Cli", "Warning: {warning}").format(warning=localized(warning, translate))
+            )
         launch = await engine.launch(request, allow_polling=args.poll)
         if args.json and not args.wait:
             print(

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rostray.core.i18n import Text, deferred
+
 KEYRING_SERVICE = "rostray"
 KEYRING_ID_USER = "access-key-id"  # the secret is stored under username = the AccessKey id
 ENV_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
@@ -78,7 +80,7 @@ class Resolution:
     """What resolve() found, plus warnings for the UI (locked keyring, legacy env vars)."""
 
     credentials: Credentials | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Text] = field(default_factory=list)  # str() is English
 
     @property
     def use_sandbox(self) -> bool:
@@ -148,8 +150,8 @@ def resolve(
     return result
 
 
-def _nothing_found(mode: str, warnings: list[str]) -> str:
-    reason = f" ({'; '.join(warnings)})" if warnings else ""
+def _nothing_found(mode: str, warnings: list[Text]) -> str:
+    reason = f" ({'; '.join(map(str, warnings))})" if warnings else ""
     where = {
         "env": f"{ENV_ID} and {ENV_SECRET} are not set",
         "profile": "no usable aliyun CLI profile was found",
@@ -161,12 +163,16 @@ def _nothing_found(mode: str, warnings: list[str]) -> str:
 # -- environment --------------------------------------------------------------------------------
 
 
-def from_env(environ: Mapping[str, str], warnings: list[str] | None = None) -> Credentials | None:
+def from_env(environ: Mapping[str, str], warnings: list[Text] | None = None) -> Credentials | None:
     """ALIBABA_CLOUD_* variables; exactly one of id/secret set is a mistake worth stopping on."""
     key_id, secret, token = (environ.get(n, "").strip() for n in (ENV_ID, ENV_SECRET, ENV_TOKEN))
     if not key_id and not secret:
         if token and warnings is not None:
-            warnings.append(f"{ENV_TOKEN} is set without {ENV_ID}/{ENV_SECRET}; ignored")
+            warnings.append(
+                deferred.translate(
+                    "Engine", "{token} is set without {id}/{secret}; ignored"
+                ).format(token=ENV_TOKEN, id=ENV_ID, secret=ENV_SECRET)
+            )
         return None
     if not (key_id and secret):
         present, missing = (ENV_ID, ENV_SECRET) if key_id else (ENV_SECRET, ENV_ID)
@@ -174,15 +180,16 @@ def from_env(environ: Mapping[str, str], warnings: list[str] | None = None) -> C
     return Credentials(key_id, secret, security_token=token or None, source="env")
 
 
-def legacy_env_warning(environ: Mapping[str, str] | None = None) -> str | None:
+def legacy_env_warning(environ: Mapping[str, str] | None = None) -> Text | None:
     """The V1 SDK signs with ALIYUN_ACCESS_KEY_ID/SECRET instead of our credential objects."""
     env = os.environ if environ is None else environ
     if all(name in env for name in LEGACY_ENV):
-        return (
+        return deferred.translate(
+            "Engine",
             "ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET are set; the Alibaba Cloud SDK "
             "may sign requests with them instead of the credentials rostray chose. Unset them "
-            f"(use {ENV_ID} and {ENV_SECRET} instead)"
-        )
+            "(use {id} and {secret} instead)",
+        ).format(id=ENV_ID, secret=ENV_SECRET)
     return None
 
 
@@ -321,18 +328,26 @@ def _backend(keyring_backend: Any | None) -> Any:
     return keyring.get_keyring()
 
 
-def _keyring_problem(exc: Exception) -> str:
+def _keyring_problem(exc: Exception) -> Text:
+    """``str()`` is English (error messages); the warnings list shows it translated."""
     kind = type(exc).__name__
     detail = f": {exc}" if str(exc) else ""
     if kind == "KeyringLocked":
-        return f"the system keyring is locked, so its AccessKey was not used{detail}"
-    if kind == "NoKeyringError":
-        return f"no system keyring is available{detail}"
-    return f"the system keyring could not be read ({kind}{detail})"
+        text = deferred.translate(
+            "Engine", "the system keyring is locked, so its AccessKey was not used{detail}"
+        )
+    elif kind == "NoKeyringError":
+        text = deferred.translate("Engine", "no system keyring is available{detail}")
+    else:
+        text = deferred.translate("Engine", "the system keyring could not be read ({kind}{detail})")
+    return text.format(kind=kind, detail=detail)
 
 
 def from_keyring(
-    keyring_backend: Any | None = None, warnings: list[str] | None = None, *, required: bool = False
+    keyring_backend: Any | None = None,
+    warnings: list[Text] | None = None,
+    *,
+    required: bool = False,
 ) -> Credentials | None:
     """Read lazily; a locked/missing/broken keyring is "nothing here" plus a warning."""
     try:
@@ -350,13 +365,16 @@ def from_keyring(
         if warnings is not None and (required or type(exc).__name__ != "NoKeyringError"):
             warnings.append(_keyring_problem(exc))
         if required:
-            raise CredentialError(_keyring_problem(exc)) from None
+            raise CredentialError(str(_keyring_problem(exc))) from None
         return None
     if key_id and not secret:
         if warnings is not None:
             warnings.append(
-                f"the system keyring has AccessKey id {mask_key_id(key_id)} but no secret for "
-                "it; store the AccessKey again"
+                deferred.translate(
+                    "Engine",
+                    "the system keyring has AccessKey id {key_id} but no secret for it; store "
+                    "the AccessKey again",
+                ).format(key_id=mask_key_id(key_id))
             )
         return None
     return Credentials(key_id, secret, source="keyring") if key_id else None

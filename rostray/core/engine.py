@@ -137,7 +137,7 @@ class Engine:
         self.prober = Prober()
         self.tunnel: TunnelSupervisor | None = None
         self.credential_source = ""
-        self.warnings: list[str] = []  # for the UI: locked keyring, legacy env vars, …
+        self.warnings: list[str | Text] = []  # for the UI: locked keyring, legacy env vars, …
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -322,8 +322,11 @@ class Engine:
         if moved:
             self.bus.publish(
                 EngineWarning(
-                    f"The tunnel's public URL changed; {len(moved)} running stack(s) will be "
-                    "checked by polling instead.",
+                    deferred.translate(
+                        "Engine",
+                        "The tunnel's public URL changed; {count} running stack(s) will be "
+                        "checked by polling instead.",
+                    ).format(count=len(moved)),
                     f"{old} → {new}",
                 )
             )

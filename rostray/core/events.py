@@ -10,6 +10,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from rostray.core.i18n import Text
 from rostray.core.payload import Output
 from rostray.core.tunnels import TunnelState
 
@@ -82,8 +83,11 @@ class StackFinished:
 
 @dataclass(frozen=True)
 class EngineWarning:
-    message: str
-    detail: str = ""
+    """``message``/``detail`` may be ``i18n.Text``: ``str()`` is English (logs, JSON), each
+    front end shows ``localized(message, translate)``."""
+
+    message: str | Text
+    detail: str | Text = ""
     at: float = field(default_factory=time.time)
 
 

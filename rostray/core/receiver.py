@@ -26,6 +26,7 @@ from aiohttp import hdrs, web
 from aiohttp.http import HttpVersion11
 from aiohttp.http_exceptions import DecompressSizeError, HttpProcessingError
 
+from rostray.core.i18n import Text, deferred
 from rostray.core.payload import CallbackPayload, PayloadError, parse_payload
 from rostray.core.text import redact_hook_tokens
 
@@ -252,7 +253,7 @@ class Receiver:
         self._read_timeout = read_timeout
         self._port_fallback = port_fallback
         self._runner: web.ServerRunner | None = None
-        self.warning: str | None = None  # set when the receiver had to degrade at start
+        self.warning: Text | None = None  # set when the receiver had to degrade at start
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -291,12 +292,13 @@ class Receiver:
             await web.TCPSite(runner, self.host, 0).start()
         except OSError as exc:
             raise ReceiverError(self._bind_problem(exc, port=0)) from exc
-        self.warning = (
-            f"receiver port {taken} on {self.host} is already in use (another program, or "
+        self.warning = deferred.translate(
+            "Engine",
+            "receiver port {port} on {host} is already in use (another program, or "
             "another rostray); listening on a free port instead. A tunnel or reverse proxy "
-            f"set up for port {taken} will not reach rostray, so results may arrive only by "
-            "polling. Set [receiver] port = 0, or free the port."
-        )
+            "set up for port {port} will not reach rostray, so results may arrive only by "
+            "polling. Set [receiver] port = 0, or free the port.",
+        ).format(port=taken, host=self.host)
         log.warning("%s", self.warning)
 
     def _bind_problem(self, exc: OSError, port: int | None = None) -> str:

@@ -25,6 +25,7 @@ from rostray.core.events import (
     StackFinished,
     StackStatusChanged,
 )
+from rostray.core.i18n import deferred
 from rostray.core.payload import CallbackPayload, Output
 from rostray.core.receiver import IncomingCallback
 from rostray.core.ros import RosClient, RosError, StackInfo
@@ -450,9 +451,12 @@ class Tracker:
         self._publish_finished(launch, info, reason, via)
         self._bus.publish(
             EngineWarning(
-                f"History not written: {exc}",
-                "The result was shown anyway; rostray records it when the history can be "
-                "written again.",
+                deferred.translate("Engine", "History not written: {error}").format(error=str(exc)),
+                deferred.translate(
+                    "Engine",
+                    "The result was shown anyway; rostray records it when the history can be "
+                    "written again.",
+                ),
             )
         )
         if launch.stack_id in self._interval:  # make sure a poll comes to take the gate

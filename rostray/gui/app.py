@@ -25,7 +25,7 @@ from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
 from rostray.core.heap import freeze_startup_heap
-from rostray.core.i18n import localized
+from rostray.core.i18n import Text, localized
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, autostart_for
 from rostray.gui import i18n
@@ -141,14 +141,14 @@ class Controller(QObject):
             window.updateRequested.connect(self.open_update_form)
             self._window = window
             for item in self._early_warnings:
-                if isinstance(item, str):
+                if isinstance(item, str | Text):
                     window.add_warning(item)
                 else:
                     window.on_event(item)
             self._early_warnings.clear()
         return self._window
 
-    def add_warning(self, text: str) -> None:
+    def add_warning(self, text: str | Text) -> None:
         """A line for the window's banner; kept until the window exists."""
         if self._window is None:
             self._early_warnings.append(text)

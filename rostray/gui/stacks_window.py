@@ -11,7 +11,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +46,7 @@ from rostray.core.events import (
     StackLaunched,
     StackStatusChanged,
 )
+from rostray.core.i18n import Text, localized
 from rostray.core.text import inert
 from rostray.gui.models import (
     ALL,
@@ -102,8 +111,9 @@ class Banner(QFrame):
             % (("#eef4ff", "#c9dafc", "#1d4ed8") if sandbox else ("#eefbf1", "#c4e8cd", "#1f6f35"))
         )
 
-    def add_warning(self, text: str) -> None:
-        line = inert(text, 400)
+    def add_warning(self, text: str | Text) -> None:
+        """An engine warning (``Text`` is shown in the UI language) or an already shown line."""
+        line = inert(localized(text, QCoreApplication.translate), 400)
         if line and line not in self._warnings:
             self._warnings.append(line)
             self.warnings_label.setText("\n".join(f"⚠ {w}" for w in self._warnings))
@@ -281,7 +291,7 @@ class StacksWindow(QMainWindow):
         for warning in engine.warnings:
             self.banner.add_warning(warning)
 
-    def add_warning(self, text: str) -> None:
+    def add_warning(self, text: str | Text) -> None:
         self.banner.add_warning(text)
 
     # -- engine events ------------------------------------------------------------------------
@@ -296,8 +306,9 @@ class StacksWindow(QMainWindow):
     def on_event(self, event: object) -> None:
         """Any engine event; stack events schedule one coalesced reload of the history."""
         if isinstance(event, EngineWarning):
-            detail = f" ({event.detail})" if event.detail else ""
-            self.add_warning(f"{event.message}{detail}")
+            translate = QCoreApplication.translate
+            detail = f" ({localized(event.detail, translate)})" if event.detail else ""
+            self.add_warning(f"{localized(event.message, translate)}{detail}")
             return
         if not isinstance(event, STACK_EVENTS):
             return

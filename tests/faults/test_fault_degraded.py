@@ -71,7 +71,8 @@ async def test_taken_port_falls_back_to_a_free_one(
     async with receiver:
         assert receiver.port not in (0, taken_port)
         assert receiver.warning is not None
-        assert f"port {taken_port}" in receiver.warning and "polling" in receiver.warning
+        warning = str(receiver.warning)
+        assert f"port {taken_port}" in warning and "polling" in warning
     assert any(r.levelno == logging.WARNING for r in caplog.records)
 
 
@@ -101,6 +102,21 @@ async def test_cli_works_when_the_configured_port_is_taken(taken_port: int, conf
     assert "CREATE_COMPLETE" in out and "learned by callback" in out
     assert f"receiver port {taken_port} on 127.0.0.1 is already in use" in err
     assert "Traceback" not in err
+
+
+async def test_cli_shows_the_port_warning_in_the_users_language(
+    taken_port: int, config: Path
+) -> None:
+    """The engine's warning is a deferred text: the CLI shows it in Chinese under zh_CN."""
+    config.write_text(config.read_text() + f"\n[receiver]\nport = {taken_port}\n", encoding="utf-8")
+    chinese = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+    code, out, err = await cli(
+        "launch", "seed-webhook", "-n", "taken-zh", "--sandbox", "--wait", "--config", str(config),
+        env=chinese,
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"警告：127.0.0.1 上的接收端口 {taken_port} 已被占用" in err, err
+    assert "Warning: receiver port" not in err and "CREATE_COMPLETE" in out  # the log stays English
 
 
 # --- the config file is corrupt ---------------------------------------------------------------
@@ -274,10 +290,9 @@ async def test_a_full_disk_does_not_lose_a_result(sandbox: Sandbox, tiny_disk: P
 
         await asyncio.wait_for(until_shown_and_warned(), 15)
         assert (shown[0].stack_id, shown[0].status) == (launch.stack_id, "CREATE_COMPLETE")
-        assert "History not written" in warnings[0].message and "history.sqlite3" in (
-            warnings[0].message
-        )
-        assert launch.token not in warnings[0].message
+        message = str(warnings[0].message)
+        assert "History not written" in message and "history.sqlite3" in message
+        assert launch.token not in message
         assert (await engine.store.get_by_stack(launch.stack_id)).announced == []
         assert launch.stack_id in engine.tracker.tracked()  # still tracked: the gate is open
         filler.unlink()

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 from shared import FAST_POLL, WAIT_TEMPLATE, sandbox_engine, template_json
 
 from rostray.config import SandboxSettings, Settings
+from rostray.core import i18n as core_i18n
+from rostray.core.credentials import legacy_env_warning
 from rostray.core.engine import Engine, LaunchRequest
 from rostray.core.events import EngineWarning, StackFinished, Subscription
 from rostray.gui.bridge import EngineBridge
@@ -198,6 +200,27 @@ async def test_banner_shows_the_backend_and_warnings(sandbox: Sandbox, tmp_path:
         assert window.banner.warnings_label.isVisible()
         assert "Tunnel is down (cloudflared exited <b>1</b>)" in window.banner.warnings_label.text()
         assert window.banner.warnings_label.textFormat() == Qt.TextFormat.PlainText
+
+
+async def test_banner_shows_engine_warnings_in_the_ui_language(
+    chinese: None, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Engine warnings are made before the language is known; the banner renders them."""
+    legacy = legacy_env_warning({"ALIYUN_ACCESS_KEY_ID": "x", "ALIYUN_ACCESS_KEY_SECRET": "y"})
+    assert legacy is not None
+    history = core_i18n.deferred.translate("Engine", "History not written: {error}")
+    event = EngineWarning(history.format(error="disk full: /tmp/x/history.sqlite3"))
+    zh = core_i18n.translator("zh_CN")
+    engine = sandbox_engine(sandbox, tmp_path / "history.sqlite3", policy=FAST)
+    async with engine:
+        engine.warnings.append(legacy)
+        async with opened_window(engine) as window:
+            window.on_event(event)
+            shown = window.banner.warnings
+    assert shown == [legacy.render(zh), event.message.render(zh)]
+    assert "ALIYUN_ACCESS_KEY_ID" in shown[0] and "请取消设置" in shown[0]
+    assert shown[1] == "历史记录未写入：disk full: /tmp/x/history.sqlite3"
+    assert str(event.message).startswith("History not written")  # logs stay English
 
 
 async def test_filter_by_status_group_and_search(sandbox: Sandbox, tmp_path: Path) -> None:
