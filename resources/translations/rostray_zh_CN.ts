@@ -140,12 +140,12 @@
         <translation>{error} — 在修正之前使用默认设置</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/headless.py" line="198"/>
+        <location filename="../../rostray/commands/headless.py" line="200"/>
         <source>rostray: no display found; running headless (results print as JSON lines).</source>
         <translation>rostray: 未找到显示器，以无界面模式运行（结果以 JSON 行输出）。</translation>
     </message>
     <message>
-        <location filename="../../rostray/commands/headless.py" line="208"/>
+        <location filename="../../rostray/commands/headless.py" line="210"/>
         <source>rostray: the GUI is not available here; running headless (results print as JSON lines).</source>
         <translation>rostray: 此处无法使用图形界面，以无界面模式运行（结果以 JSON 行输出）。</translation>
     </message>
@@ -536,7 +536,7 @@
         <translation>无法读取系统密钥环（{kind}{detail}）</translation>
     </message>
     <message>
-        <location filename="../../rostray/core/credentials.py" line="370"/>
+        <location filename="../../rostray/core/credentials.py" line="373"/>
         <source>the system keyring has AccessKey id {key_id} but no secret for it; store the AccessKey again</source>
         <translation>系统密钥环中有 AccessKey ID {key_id}，但没有对应的密钥；请重新保存 AccessKey</translation>
     </message>
@@ -1831,87 +1831,87 @@
 <context>
     <name>StacksWindow</name>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="144"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="152"/>
         <source>Stacks — rostray</source>
         <translation>资源栈 — rostray</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="194"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="202"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="195"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="203"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="196"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="204"/>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="197"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="205"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="216"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="224"/>
         <source>Search name, stack ID, region or status</source>
         <translation>搜索名称、资源栈 ID、地域或状态</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="223"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="231"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="224"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="232"/>
         <source>Reload the history (F5)</source>
         <translation>重新加载历史记录（F5）</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="272"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="280"/>
         <source>Embedded ROS sandbox — no cloud account used</source>
         <translation>内置 ROS 沙箱 — 不使用云账号</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="275"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="283"/>
         <source>Alibaba Cloud ROS · {endpoint} · credentials: {source}</source>
         <translation>阿里云 ROS · {endpoint} · 凭证：{source}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="282"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="290"/>
         <source>Not connected: the engine has not started</source>
         <translation>未连接：引擎尚未启动</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="359"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="367"/>
         <source>1 stack</source>
         <translation>1 个资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="359"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="367"/>
         <source>{n} stacks</source>
         <translation>{n} 个资源栈</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="361"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="369"/>
         <source>{shown} of {total}</source>
         <translation>{shown} / {total}</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="363"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="371"/>
         <source>{n} in progress</source>
         <translation>{n} 个进行中</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="369"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="377"/>
         <source>No stacks match the filter.</source>
         <translation>没有符合筛选条件的资源栈。</translation>
     </message>
     <message>
-        <location filename="../../rostray/gui/stacks_window.py" line="372"/>
+        <location filename="../../rostray/gui/stacks_window.py" line="380"/>
         <source>No stacks yet. Launch one from the tray menu or with `rostray launch`.</source>
         <translation>暂无资源栈。可通过托盘菜单或 `rostray launch` 创建。</translation>
     </message>
