@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import tempfile
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,34 @@ def _export(rev: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
+@dataclass(frozen=True)
+class Builds:
+    """A revision exported next to this tree, one token set and its callbacks for both."""
+
+    root: Path
+    old: Path  # the exported revision
+    env: dict[str, str]  # this tree
+    old_env: dict[str, str]  # the exported revision first on the path
+    requests: list[dict[str, Any]]
+
+    def receiver(self, name: str, port: int | str) -> list[str]:
+        """argv of a receiver server writing to its own database."""
+        return [
+            PYTHON, "-m", "bench.servers", "receiver", str(port),
+            "--db", str(self.root / f"{name}.sqlite3"), "--tokens", str(self.root / "tokens.json"),
+        ]  # fmt: skip
+
+
+def export_builds(rev: str, root: Path) -> Builds:
+    old = root / "before"
+    old.mkdir()
+    _export(rev, old)
+    env = isolated_env(root)
+    tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
+    (root / "tokens.json").write_text(json.dumps(tokens))
+    return Builds(root, old, env, {**env, "PYTHONPATH": str(old)}, payloads(tokens))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.ab")
     parser.add_argument("--before", required=True, help="git revision to compare against")
@@ -40,21 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = build_parser().parse_args()
     with tempfile.TemporaryDirectory(prefix="rostray-ab-") as tmp:
-        root = Path(tmp)
-        old = root / "before"
-        old.mkdir()
-        _export(args.before, old)
-        env = isolated_env(root)
-        old_env = {**env, "PYTHONPATH": str(old)}
-        tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
-        (root / "tokens.json").write_text(json.dumps(tokens))
-        requests = payloads(tokens)
-
-        def receiver(name: str) -> list[str]:
-            return [
-                PYTHON, "-m", "bench.servers", "receiver", "{port}",
-                "--db", str(root / f"{name}.sqlite3"), "--tokens", str(root / "tokens.json"),
-            ]  # fmt: skip
+        builds = export_builds(args.before, Path(tmp))
+        root, env, requests = builds.root, builds.env, builds.requests
 
         servers: dict[str, tuple[list[str], dict[str, str], Path]] = {
             "web.py (seed)": (
@@ -63,8 +79,12 @@ def main() -> int:
                 REPO,
             ),
             "bare aiohttp": ([PYTHON, "-m", "bench.servers", "bare", "{port}"], env, REPO),
-            f"receiver @ {args.before}": (receiver("before"), old_env, old),
-            "receiver @ this tree": (receiver("after"), env, REPO),
+            f"receiver @ {args.before}": (
+                builds.receiver("before", "{port}"),
+                builds.old_env,
+                builds.old,
+            ),
+            "receiver @ this tree": (builds.receiver("after", "{port}"), env, REPO),
         }
         names = list(servers)
         ports = {name: free_port() for name in names}

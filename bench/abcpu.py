@@ -13,16 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.ab import _export
-from bench.common import PYTHON, REPO, free_port, isolated_env, log, server_process
+from bench.ab import export_builds
+from bench.common import REPO, free_port, log, server_process
 from bench.loadgen import run_load
-from bench.throughput import CONCURRENCY, payloads
+from bench.throughput import CONCURRENCY
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -41,25 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = build_parser().parse_args()
     with tempfile.TemporaryDirectory(prefix="rostray-abcpu-") as tmp:
-        root = Path(tmp)
-        old = root / "before"
-        old.mkdir()
-        _export(args.before, old)
-        env = isolated_env(root)
-        tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
-        (root / "tokens.json").write_text(json.dumps(tokens))
-        requests = payloads(tokens)
-        builds = {"before": ({**env, "PYTHONPATH": str(old)}, old), "after": (env, REPO)}
+        exported = export_builds(args.before, Path(tmp))
+        root, env, requests = exported.root, exported.env, exported.requests
+        builds = {"before": (exported.old_env, exported.old), "after": (env, REPO)}
         cpu_us: dict[str, list[float]] = {name: [] for name in builds}
         rps: dict[str, list[float]] = {name: [] for name in builds}
         with ExitStack() as stack:
             servers = {}
             for name, (server_env, cwd) in builds.items():
                 port = free_port()
-                argv = [
-                    PYTHON, "-m", "bench.servers", "receiver", str(port),
-                    "--db", str(root / f"{name}.sqlite3"), "--tokens", str(root / "tokens.json"),
-                ]  # fmt: skip
+                argv = exported.receiver(name, port)
                 stderr = root / f"{name}.stderr"
                 proc = stack.enter_context(server_process(argv, port, server_env, stderr, cwd=cwd))
                 servers[name] = (proc.pid, port)
