@@ -3,7 +3,9 @@ and a recorder that stands where ROS's notification POSTs land."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import gc
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,19 @@ LEAKY_ENV = (
     "ALL_PROXY",
     "all_proxy",
 )
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_die_on_the_gui_thread() -> Iterator[None]:
+    """Qt tests (tests/gui, tests/dbus) leave closed qasync loops and dead QObjects in
+    reference cycles. Collected by chance in a worker thread (a later test's store or SDK
+    thread), they are deleted there, and Qt cannot unregister their timers from another
+    thread: pytest-qt's next event processing hits freed memory (a segfault seen after the
+    dbus tests, in tests/faults). Collect them here, on the main thread, once Qt is loaded."""
+    yield
+    qt = sys.modules.get("PySide6.QtWidgets")
+    if qt is not None and qt.QApplication.instance() is not None:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -36,14 +36,11 @@ def qt_hygiene(qapp: QApplication) -> Iterator[None]:
     """Closing the last window would quit the app, which stops the qasync loop mid-test.
 
     Each test leaves a closed qasync loop and dead Qt objects in reference cycles; collect
-    them here, on the GUI thread. Left to chance, a collection in a worker thread would
-    delete QObjects (the loop's timer object) there, and Qt cannot unregister timers from
-    another thread: a later timer event then hits freed memory.
+    them here, on the GUI thread, before the test too (the root conftest collects after).
     """
     qapp.setQuitOnLastWindowClosed(False)
     gc.collect()
     yield
-    gc.collect()
 
 
 @pytest.fixture
