@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,3 +234,16 @@ class HeldReply:
         self.release.set()
         assert self._runner is not None
         await self._runner.cleanup()
+
+
+async def start_cli(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+    """``python -m rostray ARGS`` with pipes, this environment plus ``env``."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "rostray",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )

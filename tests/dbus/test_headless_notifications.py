@@ -9,13 +9,12 @@ import json
 import os
 import re
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_notifications import serve
-from shared import WAIT_TEMPLATE
+from shared import WAIT_TEMPLATE, start_cli
 
 from rostray.core.alerts import friendly
 from rostray.core.i18n import translator
@@ -24,23 +23,11 @@ from rostray.sandbox import Sandbox
 pytestmark = pytest.mark.dbus
 
 
-async def cli(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "rostray",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **env},
-    )
-
-
 async def finished_while_away(sandbox: Sandbox, tmp_path: Path, env: dict[str, str]) -> str:
     """Launch with the CLI (no --wait), then finish the stack while no rostray runs."""
     template = tmp_path / "wait.json"
     template.write_text(WAIT_TEMPLATE, encoding="utf-8")
-    proc = await cli(
+    proc = await start_cli(
         "launch",
         str(template),
         "-n",
@@ -61,7 +48,7 @@ async def finished_while_away(sandbox: Sandbox, tmp_path: Path, env: dict[str, s
 
 
 async def headless_result(sandbox: Sandbox, env: dict[str, str]) -> tuple[dict[str, Any], str]:
-    proc = await cli("--headless", "--endpoint", sandbox.endpoint, env=env)
+    proc = await start_cli("--headless", "--endpoint", sandbox.endpoint, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     try:
         started = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30))

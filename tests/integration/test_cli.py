@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
-from shared import WAIT_TEMPLATE
+from shared import WAIT_TEMPLATE, start_cli
 
 from rostray.core.alerts import friendly
 from rostray.core.i18n import translator
@@ -37,18 +35,6 @@ def wait_template(tmp_path: Path) -> Path:
     path = tmp_path / "wait.json"
     path.write_text(WAIT_TEMPLATE, encoding="utf-8")
     return path
-
-
-async def start_cli(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "rostray",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **(env or {})},
-    )
 
 
 async def cli(
