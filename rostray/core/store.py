@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from rostray.core.text import scrub_surrogates
+from rostray.core.walcheckpoint import JOURNAL_SIZE_LIMIT, WalCheckpointer
 
 __all__ = [
     "APPLICATION_ID",
@@ -133,6 +134,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE UNIQUE INDEX launches_client_token ON launches (client_token)
             WHERE client_token IS NOT NULL""",
     ),
+    (
+        # v3: callbacks are written in bursts and read only when a details window opens.
+        # Both indexes took random keys, so a group commit of 64 callbacks dirtied ~100 index
+        # pages (137 WAL pages per commit, 32 without: half the cost of persisting a
+        # callback); the inspector's query scans at most MAX_CALLBACKS + PRUNE_EVERY rows
+        # newest first instead (2 ms; 12 ms with every body at the 64 KiB cap).
+        "DROP INDEX callbacks_stack",
+        "DROP INDEX callbacks_token",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -237,12 +247,20 @@ class _Conn:
         if isinstance(params, Mapping):
             params = {key: _bindable(value) for key, value in params.items()}
         else:
-            params = tuple(_bindable(value) for value in params)
+            params = tuple(map(_bindable, params))
         return self._conn.execute(sql, params)
+
+    @property
+    def raw(self) -> sqlite3.Connection:
+        """For a hot path that makes its parameters bindable itself."""
+        return self._conn
 
 
 def _bindable(value: Any) -> Any:
-    return scrub_surrogates(value) if isinstance(value, str) else value
+    # Surrogates are never ASCII, and isascii() is a flag check: most values skip the scan.
+    if isinstance(value, str) and not value.isascii():
+        return scrub_surrogates(value)
+    return value
 
 
 def _like_pattern(text: str) -> str:
@@ -252,6 +270,8 @@ def _like_pattern(text: str) -> str:
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Keep every header as given except credentials, whose values are replaced."""
+    if isinstance(headers, dict) and SENSITIVE_HEADERS.isdisjoint(map(str.lower, headers)):
+        return headers  # the usual case: nothing to copy
     return {
         name: REDACTED if name.lower() in SENSITIVE_HEADERS else value
         for name, value in headers.items()
@@ -476,6 +496,14 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise self._error(exc) from exc
+
+    def defer_checkpoints(self, journal_size_limit: int) -> None:
+        """Leave WAL checkpoints to someone else (a WalCheckpointer): no commit of this
+        connection copies the WAL into the database any more."""
+        with self._lock:
+            conn = self._connection()
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            conn.execute(f"PRAGMA journal_size_limit = {int(journal_size_limit)}")
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -824,25 +852,33 @@ class Store:
     def record_callbacks(self, rows: Sequence[CallbackRow]) -> list[int]:
         """``record_callback`` for many POSTs in one transaction (group commit): all or none.
         Returns the row ids in order."""
-        ids: list[int] = []
         with self._write() as conn:
-            for row in rows:
-                values = (
-                    row.token, row.stack_id, self._clock(), row.remote,
-                    _dump(redact_headers(row.headers)), bytes(row.body), row.verdict, row.detail,
-                )  # fmt: skip
-                cursor = conn.execute(
-                    """INSERT INTO callbacks (token, stack_id, received_at, remote, headers,
-                        body, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    values,
-                )
-                row_id = int(cursor.lastrowid or 0)
-                if row_id % PRUNE_EVERY == 0:
-                    # Ids only grow (max + 1), so this keeps the newest rows; one range scan.
-                    conn.execute(
-                        "DELETE FROM callbacks WHERE id <= ?", (row_id - self._max_callbacks,)
+            # Ids are given, not left to SQLite: max + 1 is what it would pick (no
+            # AUTOINCREMENT, and BEGIN IMMEDIATE holds the write lock), and with them known
+            # the group is one executemany, a tenth of the Python work per row of a loop.
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM callbacks").fetchone()[0]
+            ids = list(range(first, first + len(rows)))
+            now = self._clock()
+            # The connection itself, not _Conn: every text below is scrubbed by hand (the
+            # headers are ASCII JSON), which is most of the Python work saved per row.
+            conn.raw.executemany(
+                """INSERT INTO callbacks (id, token, stack_id, received_at, remote, headers,
+                    body, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        row_id, _bindable(row.token), _bindable(row.stack_id), now,
+                        _bindable(row.remote), _dump(redact_headers(row.headers)),
+                        bytes(row.body), _bindable(row.verdict), _bindable(row.detail),
                     )
-                ids.append(row_id)
+                    for row_id, row in zip(ids, rows, strict=True)
+                ],
+            )  # fmt: skip
+            if ids and ids[-1] // PRUNE_EVERY > (first - 1) // PRUNE_EVERY:
+                # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest
+                # rows in one range scan.
+                conn.execute(
+                    "DELETE FROM callbacks WHERE id <= ?", (ids[-1] - self._max_callbacks,)
+                )
         return ids
 
     def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:
@@ -1010,6 +1046,8 @@ class AsyncStore:
         self._closed = False
         self._queue: list[_Call] = []
         self._in_trip = False
+        self._checkpointer = WalCheckpointer(store.path)
+        store.defer_checkpoints(JOURNAL_SIZE_LIMIT)
 
     @classmethod
     async def open(
@@ -1088,8 +1126,13 @@ class AsyncStore:
     def _start_trip(self, loop: asyncio.AbstractEventLoop) -> None:
         calls, self._queue = self._queue[:MAX_TRIP], self._queue[MAX_TRIP:]
         self._in_trip = True
-        trip = loop.run_in_executor(self._executor, _run_trip, self._store, calls)
+        trip = loop.run_in_executor(self._executor, self._trip, calls)
         trip.add_done_callback(functools.partial(self._trip_done, loop, calls))
+
+    def _trip(self, calls: list[_Call]) -> list[_Outcome]:
+        outcomes = _run_trip(self._store, calls)
+        self._checkpointer.poke()
+        return outcomes
 
     def _trip_done(
         self, loop: asyncio.AbstractEventLoop, calls: list[_Call], trip: asyncio.Future[Any]
@@ -1120,6 +1163,8 @@ class AsyncStore:
             await self._submit(Store.close, (), {})
         finally:
             self._executor.shutdown(wait=False)
+            # Off the loop: it waits for a checkpoint that may be fsyncing.
+            await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.close)
 
     async def __aenter__(self) -> AsyncStore:
         return self

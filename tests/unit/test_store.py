@@ -28,6 +28,7 @@ from rostray.core.store import (
     StoreError,
     UnknownStackError,
 )
+from rostray.core.walcheckpoint import JOURNAL_SIZE_LIMIT
 
 TOKEN = "tok-" + "a" * 60
 
@@ -604,7 +605,47 @@ def test_a_v1_history_migrates_to_v2_and_keeps_its_launches(
         assert st.get_by_stack("stack-0001-uuid").stack_name == "demo-1"
         st.add_pending(**pending_fields(2))
         assert [p.client_token for p in st.pending_launches()] == ["ct-0002"]
-    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION == 2
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION
+
+
+def test_a_v2_history_migrates_to_v3_and_still_finds_callbacks_by_stack_and_token(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        patch.setattr(store_mod, "SCHEMA_VERSION", 2)
+        with Store.open(db_path) as st:
+            launch = st.add_launch(**launch_fields())
+            by_token = st.record_callback(launch.token, None, "r", {}, b"{}")
+            by_claim = st.record_callback("other-token", launch.stack_id, "r", {}, b"{}")
+            st.record_callback("other-token", "other-stack", "r", {}, b"{}")
+    assert raw(db_path, "PRAGMA user_version") == 2
+    with Store.open(db_path) as st:
+        assert [c.id for c in st.callbacks_for(launch.stack_id)] == [by_claim, by_token]
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION == 3
+    assert raw(db_path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'callbacks_%'") == 0
+
+
+async def test_async_store_checkpoints_the_wal_off_the_commit_path(db_path: Path) -> None:
+    """Commits of the AsyncStore never checkpoint; its own thread copies the WAL into the
+    database once the WAL passes SQLite's usual 1,000 pages, and the WAL shrinks again."""
+    async with await AsyncStore.open(db_path) as st:
+        assert st.store._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        body = os.urandom(64 * 1024)  # the receiver's cap
+        for _ in range(80):  # 5 MiB, more than the 4 MiB threshold
+            await st.record_callback(TOKEN, "s", "r", {}, body)
+        deadline = time.monotonic() + 10
+        while db_path.stat().st_size < 3 * 1024 * 1024 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert db_path.stat().st_size >= 3 * 1024 * 1024  # the pages reached the database
+        wal, small = Path(f"{db_path}-wal"), 0
+        while wal.stat().st_size > JOURNAL_SIZE_LIMIT and time.monotonic() < deadline:
+            # The first write after a complete checkpoint truncates the WAL; each write pokes.
+            await st.record_callback(TOKEN, "s", "r", {}, b"{}")
+            small += 1
+            await asyncio.sleep(0.01)
+        assert wal.stat().st_size <= JOURNAL_SIZE_LIMIT
+    assert len(Store.open(db_path).recent_callbacks(1000)) == 80 + small
 
 
 def test_bind_pending_turns_it_into_a_launch_once(store: Store) -> None:
@@ -704,7 +745,7 @@ def test_async_store_wraps_every_public_store_method() -> None:
     public = {
         name
         for name, member in inspect.getmembers(Store, inspect.isfunction)
-        if not name.startswith("_") and name not in {"open", "close"}
+        if not name.startswith("_") and name not in {"open", "close", "defer_checkpoints"}
     }
     missing = {name for name in public if not hasattr(AsyncStore, name)}
     assert not missing
