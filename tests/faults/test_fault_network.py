@@ -106,6 +106,25 @@ async def test_create_stack_is_retried_with_the_same_client_token(
         assert gaps[1] > gaps[0] >= 0.05
 
 
+@pytest.mark.parametrize("failure", ["503", "html503", "close", "hang"])
+async def test_get_stack_from_the_event_loop_is_retried_over_every_failure(
+    fake: FakeRos, failure: str
+) -> None:
+    """GetStack goes out on aiohttp, not an SDK thread: the same retries, the SDK's request."""
+    fake.behaviour = lambda attempt: failure if attempt <= 2 else "ok"
+    ros = client(fake.endpoint)
+    try:
+        info = await ros.get_stack("stack-1")
+    finally:
+        await ros.close()
+    assert (info.stack_id, info.status) == ("stack-1", "CREATE_COMPLETE")
+    assert len(fake.calls) == 3
+    assert {(c["Action"], c["StackId"], c["SignatureMethod"]) for c in fake.calls} == {
+        ("GetStack", "stack-1", "HMAC-SHA1")
+    }
+    assert len({c["SignatureNonce"] for c in fake.calls}) == 3  # each attempt signed anew
+
+
 async def test_retries_give_up_with_a_clear_error(fake: FakeRos) -> None:
     fake.behaviour = lambda attempt: "503"
     ros = client(fake.endpoint)
