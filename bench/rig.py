@@ -21,7 +21,7 @@ from rostray.core import engine as engine_module
 from rostray.core.credentials import Credentials
 from rostray.core.engine import Engine, LaunchRequest
 from rostray.core.events import CallbackReceived, EngineEvent, StackFinished
-from rostray.core.heap import freeze_startup_heap
+from rostray.core.heap import freeze_startup_heap, pace_full_collections
 from rostray.core.receiver import DEFAULT_RATE, Receiver
 from rostray.core.store import Launch
 from rostray.core.tracker import PollPolicy
@@ -209,11 +209,13 @@ async def engine_rig(
             patches.enter_context(mock.patch.object(engine_module, name, replacement))
         await engine.start()
     freeze_startup_heap()  # as rostray's headless and tray entry points do after start-up
+    pacer = pace_full_collections(engine.bus)
     _instrument_engine(engine, inst)
     watcher = asyncio.get_running_loop().create_task(_watch(engine, inst))
     try:
         yield Rig(engine, sandbox, inst, root)
     finally:
+        pacer.stop()
         await engine.stop()
         with contextlib.suppress(asyncio.CancelledError):
             watcher.cancel()

@@ -22,7 +22,7 @@ from rostray.commands.output import result_json
 from rostray.config import ConfigError, Settings, load_settings
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
-from rostray.core.heap import freeze_startup_heap
+from rostray.core.heap import freeze_startup_heap, pace_full_collections
 from rostray.core.i18n import Translate, english, translator_for
 from rostray.core.tunnels import TunnelState
 from rostray.desktop_notify import markup_inert, query_server_capabilities
@@ -119,6 +119,7 @@ async def headless(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stop.set)
     async with engine:
         freeze_startup_heap()
+        pacer = pace_full_collections(engine.bus)
         sub = engine.subscribe()
         print(
             json.dumps(
@@ -169,6 +170,7 @@ async def headless(args: argparse.Namespace) -> int:
         finally:
             stopper.cancel()
             sub.close()
+            pacer.stop()
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rostray.core.i18n import Text
@@ -107,8 +108,15 @@ class EventBus:
     def __init__(self, queue_size: int = 10_000) -> None:
         self._subscribers: set[asyncio.Queue[EngineEvent | None]] = set()
         self._queue_size = queue_size
+        self._watchers: list[Callable[[EngineEvent], None]] = []
+
+    def watch(self, watcher: Callable[[EngineEvent], None]) -> None:
+        """Call ``watcher`` synchronously on every event (cheap observers: no queue, no task)."""
+        self._watchers.append(watcher)
 
     def publish(self, event: EngineEvent) -> None:
+        for watcher in self._watchers:
+            watcher(event)
         for queue in list(self._subscribers):
             if queue.full():
                 queue.get_nowait()

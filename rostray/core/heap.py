@@ -1,18 +1,96 @@
-"""Keep the objects of start-up out of the garbage collector's full passes.
+"""Keep the garbage collector's full passes out of bursts of callbacks.
 
-A full (generation-2) collection walks every tracked object, and right after start-up most of
-them are the imported modules' functions, classes and tables (aiohttp, the SDK, PySide6),
-which live as long as the process. During a burst of callbacks such a pass held the event loop
-for 60-90 ms, the longest stall the burst benchmark saw; with those objects frozen the same
-pass walks only what was built since (15-20 ms). See docs/benchmarks.md, "Fixes applied".
+A full (generation-2) collection walks every tracked object and holds the event loop while it
+does. Two measures, both measured by the burst benchmark (docs/benchmarks.md, "Fixes applied"):
+
+* ``freeze_startup_heap``: right after start-up most objects are the imported modules'
+  functions, classes and tables (aiohttp, the SDK, PySide6), which live as long as the process.
+  Frozen, a full pass no longer walks them (60-90 ms → 15-40 ms).
+* ``FullCollectionPacer``: what a burst builds (a Launch, tracker tasks and, in sandbox mode,
+  the sandbox's stacks for every stack in flight) still made the full passes that CPython
+  starts on its own, by allocation counts, take 30-48 ms in the middle of the burst. The pacer
+  turns those automatic passes off and runs one itself when the engine has been quiet for a
+  moment, or at the latest every ``longest`` seconds while it never is. Young generations are
+  collected as usual, and when nothing happens no timer is armed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+
+from rostray.core.events import EventBus
+
+# The generation-2 threshold while the pacer runs: the number of generation-1 passes before
+# CPython starts a full one by itself. High enough never to be reached between two paced
+# passes (a burst of 10,000 callbacks makes a few hundred), low enough to stay a safety net.
+DEFERRED_THRESHOLD = 10_000
 
 
 def freeze_startup_heap() -> None:
     """Call once, when start-up is done. Objects made later are collected as usual; frozen
     ones are never freed, which is what module-level objects do anyway."""
     gc.freeze()
+
+
+class FullCollectionPacer:
+    """``touch()`` on every sign of activity; a full collection follows ``quiet`` seconds
+    after the last one, or ``longest`` seconds after the first untouched one."""
+
+    def __init__(self, *, quiet: float = 1.0, longest: float = 30.0) -> None:
+        self.quiet = quiet
+        self.longest = longest
+        self.collections = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._saved: tuple[int, int, int] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._last = 0.0
+        self._since = 0.0
+
+    def start(self) -> None:
+        """On the event loop; CPython's own full passes stop until ``stop``."""
+        self._loop = asyncio.get_running_loop()
+        self._saved = gc.get_threshold()
+        young, middle, _ = self._saved
+        gc.set_threshold(young, middle, DEFERRED_THRESHOLD)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
+
+    @property
+    def pending(self) -> bool:
+        """A paced collection is waiting for quiet."""
+        return self._timer is not None
+
+    def touch(self) -> None:
+        if self._loop is None or self._saved is None:
+            return
+        self._last = self._loop.time()
+        if self._timer is None:
+            self._since = self._last
+            self._timer = self._loop.call_at(self._last + self.quiet, self._check)
+
+    def _check(self) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        if now - self._last < self.quiet and now - self._since < self.longest:
+            self._timer = self._loop.call_at(
+                min(self._last + self.quiet, self._since + self.longest), self._check
+            )
+            return
+        self._timer = None
+        gc.collect()
+        self.collections += 1
+
+
+def pace_full_collections(bus: EventBus) -> FullCollectionPacer:
+    """Start a pacer that takes every engine event as activity; ``stop()`` it on shutdown."""
+    pacer = FullCollectionPacer()
+    pacer.start()
+    bus.watch(lambda _event: pacer.touch())
+    return pacer

@@ -24,7 +24,7 @@ from rostray.assets import resource_path
 from rostray.config import ConfigError, Settings, load_settings, save_settings
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest
-from rostray.core.heap import freeze_startup_heap
+from rostray.core.heap import freeze_startup_heap, pace_full_collections
 from rostray.core.i18n import Text, localized
 from rostray.core.ros import RosError
 from rostray.desktop_entry import APP_ID, autostart_for
@@ -385,10 +385,12 @@ async def main(app: QApplication, args: argparse.Namespace) -> int:
             )
         )
     freeze_startup_heap()
+    pacer = pace_full_collections(engine.bus)
     print(f"rostray is running on the {engine.mode_description}", file=sys.stderr, flush=True)
     try:
         await controller.quit_requested
     finally:
+        pacer.stop()
         server.close()
         await controller.aclose()
         await engine.stop()
