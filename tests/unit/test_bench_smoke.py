@@ -291,3 +291,49 @@ def test_report_renders_fake_results(tmp_path: Path) -> None:
             "scaling.png",
         }
         assert "](bench/throughput.png)" in text
+
+
+def test_report_ignores_an_older_runs_prototype_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """results.json from before GetStack on the loop shipped has a "prototype" build beside
+    "shipped" in latency and burst: it renders, and only "shipped" is shown."""
+    from bench import report
+
+    monkeypatch.setattr(report, "FIXES_LOG", tmp_path / "no-fixes.md")  # it names prototypes
+    results = fake_results()
+    latency, burst = results["benchmarks"]["latency"], results["benchmarks"]["burst"]
+    latency["variants"] = {"shipped": [], "prototype": ["async_getstack"]}
+    latency["prototype"] = _latency_summary(scale=7.0)
+    burst["prototype"] = {**_burst_summary(), "seconds_to_announce_all": 9.75}
+    text = report.render(json.loads(json.dumps(results)), tmp_path / "b.md", tmp_path / "c")
+    assert "## 2. Callback" in text and "## 4. Burst" in text
+    assert "prototype" not in text and "9.75" not in text and "35.0" not in text
+
+
+def _findings_for(latency_scale: float, lost: int) -> str:
+    from bench import burst, findings, latency
+
+    results = fake_results()
+    summary = _latency_summary(scale=latency_scale)
+    results["benchmarks"]["latency"] = {
+        "paced_rate": 500.0,
+        "shipped": summary,
+        "targets": latency.targets(summary),
+    }
+    shipped = {**_burst_summary(), "lost": lost}
+    results["benchmarks"]["burst"] = {"shipped": shipped, "targets": burst.targets(shipped)}
+    return "\n".join(findings.render(json.loads(json.dumps(results))))
+
+
+def test_findings_say_met_or_missed_as_the_numbers_do() -> None:
+    # _dist(scale): p50 = 2 × scale, p99 = 4 × scale; targets p50 ≤ 5 ms, p99 ≤ 25 / 100 ms.
+    slow = _findings_for(latency_scale=3.0, lost=2)
+    assert "6.0 ms (target ≤ 5 ms: missed)" in slow
+    assert "12.0 ms (target ≤ 25 ms: met)" in slow
+    assert "2 of 100 callbacks were lost" in slow and "All 100 callbacks" not in slow
+    fast = _findings_for(latency_scale=1.0, lost=0)
+    assert "2.0 ms (target ≤ 5 ms: met)" in fast and "missed" not in fast.split("### 5.")[0]
+    assert "All 100 callbacks were answered 200" in fast
+    flood = _findings_for(latency_scale=30.0, lost=0)
+    assert "120.0 ms (target ≤ 100 ms: missed)" in flood
