@@ -25,7 +25,7 @@ from typing import Any
 from bench.common import EMPTY_TEMPLATE, LoopLag, Row, check, log
 from bench.latency import _await_announced
 from bench.loadgen import Burst
-from bench.rig import ALL_FIXES, Rig, engine_rig
+from bench.rig import Rig, engine_rig
 from bench.ticker import ControlTicker
 from rostray.core.alerts import compose, summarize
 from rostray.core.events import StackFinished
@@ -213,10 +213,9 @@ async def _with_shipped_limit(rig: Rig, launches: list[Launch], env: dict[str, s
     }
 
 
-async def _run(root: Path, env: dict[str, str], quick: bool, prototype: bool) -> dict[str, Any]:
+async def _run(root: Path, env: dict[str, str], quick: bool) -> dict[str, Any]:
     n = 200 if quick else 1000
-    fixes = ALL_FIXES if prototype else frozenset()
-    async with engine_rig(root, rate_limit=None, fixes=fixes) as rig:
+    async with engine_rig(root, rate_limit=None) as rig:
         rig.disable_sandbox_notifications()
         log(f"burst: creating {n} stacks through the engine")
         started = time.perf_counter()
@@ -227,9 +226,8 @@ async def _run(root: Path, env: dict[str, str], quick: bool, prototype: bool) ->
         result = await _measure(rig, launches, env)
         result["seconds_to_create_stacks"] = created
         result["tracker_short_cuts"] = getattr(rig.engine.tracker, "short_cuts", None)
-        if not prototype:
-            log("burst: replaying against the shipped rate limit")
-            result["shipped_rate_limit"] = await _with_shipped_limit(rig, launches, env)
+        log("burst: replaying against the shipped rate limit")
+        result["shipped_rate_limit"] = await _with_shipped_limit(rig, launches, env)
     result["lost"] = result["callbacks_sent"] - min(
         result["answered_200"], result["persisted_rows"]
     )
@@ -237,18 +235,15 @@ async def _run(root: Path, env: dict[str, str], quick: bool, prototype: bool) ->
 
 
 def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
-    r = asyncio.run(_run(root / "burst-shipped", env, quick, prototype=False))
-    log("burst: the same with the prototype tracker and store (bench/prototypes)")
-    p = asyncio.run(_run(root / "burst-prototype", env, quick, prototype=True))
+    r = asyncio.run(_run(root / "burst", env, quick))
     return {
         "title": "Burst: 10 callbacks per stack",
         "shipped": r,
-        "prototype": p,
-        "targets": _targets(r),
+        "targets": targets(r),
     }
 
 
-def _targets(r: Row) -> list[Row]:
+def targets(r: Row) -> list[Row]:
     lost = r["lost"]
     return [
         check("callbacks lost", lost, "<=", 0, ""),

@@ -2,9 +2,9 @@
 
 Each sample is a stack on the in-process sandbox waiting on a WaitCondition. The bench signals
 it; the sandbox finishes the stack and POSTs the notification to the engine's receiver; the
-engine persists it, verifies with GetStack through the SDK and publishes StackFinished. The
-latency runs from the sandbox's POST leaving its sender to a bus subscriber (the notifier)
-getting StackFinished, with the parts in between timed too.
+engine persists it, verifies with GetStack (signed by the SDK, sent from the event loop) and
+publishes StackFinished. The latency runs from the sandbox's POST leaving its sender to a bus
+subscriber (the notifier) getting StackFinished, with the parts in between timed too.
 
 "Under load": while each round's stacks finish, a separate process sends 1,000 other callbacks
 over 64 connections: a third duplicates for other, already announced stacks, a third forged
@@ -17,7 +17,6 @@ take, so there the latency is mostly the backlog). The receiver's rate limit is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
 import secrets
@@ -28,7 +27,7 @@ from typing import Any
 
 from bench.common import EMPTY_TEMPLATE, LoopLag, Row, check, distribution, log, percentile
 from bench.loadgen import Burst
-from bench.rig import ALL_FIXES, WAIT_TEMPLATE, Rig, engine_rig
+from bench.rig import WAIT_TEMPLATE, Rig, engine_rig
 from bench.ticker import ControlTicker
 from rostray.core.store import Launch
 from rostray.sandbox.notify import notification_body
@@ -116,10 +115,6 @@ async def _loaded_round(
     return [_sample(rig, x) for x in launches], result
 
 
-VARIANTS: dict[str, frozenset[str]] = {
-    "shipped": frozenset(),
-    "prototype": ALL_FIXES,
-}
 PACED_RATE = 500.0  # 1,000 callbacks over 2 s
 CASES = {"paced": PACED_RATE, "flood": None}
 
@@ -134,7 +129,7 @@ class Case:
 
 @dataclass
 class Collected:
-    """What one variant gathered over the interleaved run."""
+    """What the engine gathered over the run."""
 
     rig: Rig
     spec: dict[str, Any] = field(default_factory=dict)
@@ -170,31 +165,21 @@ async def _loaded(c: Collected, case: str, env: dict[str, str], r: int, per_roun
 
 
 async def _run(root: Path, env: dict[str, str], quick: bool) -> dict[str, Any]:
-    """Every variant's engine is up at once; samples and rounds alternate between them, so
-    a change in the machine's load hits them alike."""
+    """One engine as shipped: warm-up, idle samples, then rounds alternating between the
+    paced and the flood load, so a change in the machine's load hits both alike."""
     idle_n, rounds, per_round, warmup = (20, 1, 5, 3) if quick else (100, 6, 10, 10)
-    async with contextlib.AsyncExitStack() as stack:
-        runs: dict[str, Collected] = {}
-        for name, fixes in VARIANTS.items():
-            rig = await stack.enter_async_context(
-                engine_rig(root / name, rate_limit=None, fixes=fixes)
-            )
-            runs[name] = Collected(rig)
-        log(f"latency: {len(runs)} variants x ({warmup} warm-up + {idle_n} samples), interleaved")
-        for c in runs.values():
-            await _one_at_a_time(c.rig, warmup, "warm")
-        for i in range(idle_n):
-            for c in runs.values():
-                c.idle += await _one_at_a_time(c.rig, 1, f"idle-{i}")
-        for c in runs.values():
-            await _prepare_background(c)
-        log(f"latency: {rounds} rounds x {per_round} stacks per variant and load, interleaved")
+    async with engine_rig(root / "shipped", rate_limit=None) as rig:
+        c = Collected(rig)
+        log(f"latency: {warmup} warm-up + {idle_n} samples")
+        await _one_at_a_time(rig, warmup, "warm")
+        c.idle = await _one_at_a_time(rig, idle_n, "idle")
+        await _prepare_background(c)
+        log(f"latency: {rounds} rounds x {per_round} stacks per load, alternating")
         async with ControlTicker(env) as control:
             for r in range(rounds):
                 for case in CASES:
-                    for c in runs.values():
-                        await _loaded(c, case, env, r, per_round)
-        return {name: _raw(c, control.result) for name, c in runs.items()}
+                    await _loaded(c, case, env, r, per_round)
+        return _raw(c, control.result)
 
 
 def _lag(lags: list[float]) -> dict[str, float]:
@@ -228,37 +213,40 @@ def _parts(samples: list[dict[str, float]]) -> dict[str, dict[str, float]]:
 
 
 def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
-    raw = asyncio.run(_run(root / "latency", env, quick))
-    variants = {name: _variant(data) for name, data in raw.items()}
-    shipped = variants["shipped"]
-    idle = shipped["idle"]["total_ms"]
+    shipped = _summary(asyncio.run(_run(root / "latency", env, quick)))
     return {
         "title": "Callback → notification latency",
-        "variants": {name: sorted(VARIANTS[name]) for name in VARIANTS},
         "paced_rate": PACED_RATE,
-        **variants,
-        "targets": [
-            check("p50, 1 stack", idle["p50"], "<=", 5, "ms"),
-            check("p99, 1 stack", idle["p99"], "<=", 25, "ms"),
-            check(
-                f"p99 while 1,000 other callbacks arrive at {PACED_RATE:.0f}/s",
-                shipped["paced"]["total_ms"]["p99"],
-                "<=",
-                100,
-                "ms",
-            ),
-            check(
-                "p99 while 1,000 other callbacks arrive as fast as answered",
-                shipped["flood"]["total_ms"]["p99"],
-                "<=",
-                100,
-                "ms",
-            ),
-        ],
+        "shipped": shipped,
+        "targets": targets(shipped),
     }
 
 
-def _variant(raw: dict[str, Any]) -> Row:
+def targets(shipped: Row) -> list[Row]:
+    """The target lines for one summary (``_summary``); the findings text reads its verdicts
+    from these."""
+    idle = shipped["idle"]["total_ms"]
+    return [
+        check("p50, 1 stack", idle["p50"], "<=", 5, "ms"),
+        check("p99, 1 stack", idle["p99"], "<=", 25, "ms"),
+        check(
+            f"p99 while 1,000 other callbacks arrive at {PACED_RATE:.0f}/s",
+            shipped["paced"]["total_ms"]["p99"],
+            "<=",
+            100,
+            "ms",
+        ),
+        check(
+            "p99 while 1,000 other callbacks arrive as fast as answered",
+            shipped["flood"]["total_ms"]["p99"],
+            "<=",
+            100,
+            "ms",
+        ),
+    ]
+
+
+def _summary(raw: dict[str, Any]) -> Row:
     result: Row = {
         "idle": _parts(raw["idle"]),
         "idle_samples": [s["total_ms"] for s in raw["idle"]],

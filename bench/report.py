@@ -17,15 +17,10 @@ Results = dict[str, Any]
 Section = Callable[[Results, Path, Path], list[str]]
 COLORS = {
     "shipped": "#d62728",
-    "dedup+batching": "#ff7f0e",
-    "prototype": "#2ca02c",
     "baseline": "#7f7f7f",
 }
-FIX_NAMES = {
-    "dedup": "tracker skips GetStack for announced duplicates",
-    "batching": "batched store trips",
-    "async_getstack": "GetStack on the event loop (aiohttp)",
-}
+# The latency cases' colours (line styles tell them apart in greyscale too).
+CASE_COLORS = {"idle": "#d62728", "paced": "#ff7f0e", "flood": "#1f77b4"}
 
 
 # --- formatting ----------------------------------------------------------------------------------
@@ -114,8 +109,7 @@ def header(results: Results) -> list[str]:
         "same machine, and the ratios are the numbers to quote: absolute figures on a shared "
         "2-core machine move with whatever else runs. Medians are over repeated runs (range "
         "in brackets), p99 over all samples unless stated. Servers and load generators are "
-        "separate processes pinned to separate cores. The `prototype` rows are fixes "
-        "prototyped under `bench/prototypes/` (not in rostray) for before/after numbers.",
+        "separate processes pinned to separate cores.",
         "",
     ]
     return lines + machine_load(results)
@@ -259,8 +253,6 @@ def _server_color(name: str) -> str:
         return COLORS["baseline"]
     if name.startswith("bare"):
         return "#1f77b4"
-    if name == "prototype":
-        return COLORS["prototype"]
     return COLORS["shipped"] if name == "rostray receiver" else "#ff9896"
 
 
@@ -283,42 +275,39 @@ CASES = (
 
 def latency(results: Results, md: Path, charts: Path) -> list[str]:
     b = results["benchmarks"]["latency"]
-    names = _variant_names(b)
+    v = b.get("shipped") or {}
     lines = [
         "## 2. Callback → notification latency",
         "",
         "A stack on the in-process sandbox waits on a WaitCondition; the bench signals it, the "
         "sandbox finishes it and POSTs the notification, the engine persists it, verifies it "
-        "with GetStack through the SDK and publishes StackFinished. Measured from the POST "
+        "with GetStack (composed and signed by the SDK, sent from the event loop) and "
+        "publishes StackFinished. Measured from the POST "
         "leaving the sandbox's sender to the bus subscriber (the notifier) getting the event. "
         "*Under load*: rounds of 10 stacks finishing while a separate process sends 1,000 "
         "other callbacks over 64 connections (⅓ duplicates for other, announced stacks; ⅓ "
         "forged bodies on other stacks' tokens; ⅓ unknown tokens), either paced at "
         f"{num(b.get('paced_rate', 500), 0)}/s or flat out (as fast as they are answered: "
         "more than the engine can take, so latency there is mostly backlog). Receiver "
-        "`rate_limit=None`. The variants' engines run side by side in one process and take "
-        "turns, sample by sample and round by round:",
+        "`rate_limit=None`; the paced and flat-out rounds alternate.",
         "",
-        *_variant_legend(b),
     ]
     rows = []
-    for variant in names:
-        for case, label in CASES:
-            d = _get_case(b[variant], case)
-            if d:
-                rows.append([variant, label, d["n"], d["p50"], d["p90"], d["p99"], d["max"]])
-    lines += table(["build", "case", "n", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows)
+    for case, label in CASES:
+        d = _get_case(v, case)
+        if d:
+            rows.append([label, d["n"], d["p50"], d["p90"], d["p99"], d["max"]])
+    lines += table(["case", "n", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows)
     lines += ["Where the time goes (p50 / p99 ms of each leg):", ""]
     legs = []
-    for variant in names:
-        for case, label in CASES:
-            parts = b[variant].get(case)
-            if parts:
-                legs.append([variant, label, *(_pp(parts[key]) for key, _ in _PARTS)])
-    lines += table(["build", "case", *(text for _, text in _PARTS)], legs)
-    lines += _load_notes(b, names)
+    for case, label in CASES:
+        parts = v.get(case)
+        if parts:
+            legs.append([label, *(_pp(parts[key]) for key, _ in _PARTS)])
+    lines += table(["case", *(text for _, text in _PARTS)], legs)
+    lines += _load_notes(v)
     path = charts / "latency.png"
-    _latency_chart(b, names, path)
+    _latency_chart(v, path)
     image(lines, path, md, "latency distributions")
     return lines
 
@@ -327,74 +316,51 @@ def _get_case(v: Results, case: str) -> dict[str, float]:
     return (v.get(case) or {}).get("total_ms") or {}
 
 
-def _variant_names(b: Results) -> list[str]:
-    names = list(b.get("variants") or ("shipped", "prototype"))
-    return [n for n in names if isinstance(b.get(n), dict)]
-
-
-def _variant_legend(b: Results) -> list[str]:
-    lines = []
-    for name, fixes in (b.get("variants") or {}).items():
-        what = ", ".join(FIX_NAMES.get(f, f) for f in fixes) or "rostray as it is"
-        lines.append(f"- `{name}`: {what}")
-    return [*lines, ""] if lines else []
-
-
 def _pp(d: dict[str, float]) -> str:
     return f"{num(d.get('p50'))} / {num(d.get('p99'))}"
 
 
-def _load_notes(b: Results, names: list[str]) -> list[str]:
+def _load_notes(v: Results) -> list[str]:
     rows = []
-    for variant in names:
-        v = b[variant]
-        for case, label in CASES[1:]:
-            bg = v.get(f"{case}_background")
-            if not bg:
-                continue
-            lag = bg["loop_lag_ms"]
-            rows.append(
-                [
-                    variant,
-                    label,
-                    f"{num(bg['arrival_rate_median'], 0)}/s",
-                    bg["get_stack_calls"],
-                    _pp(lag),
-                    num(lag.get("max")),
-                ]
-            )
-    control = (b[names[0]].get("control_lag_ms") or {}) if names else {}
-    verdicts = "; ".join(f"{n}: {_verdicts(b[n])}" for n in names)
+    for case, label in CASES[1:]:
+        bg = v.get(f"{case}_background")
+        if not bg:
+            continue
+        lag = bg["loop_lag_ms"]
+        rows.append(
+            [
+                label,
+                f"{num(bg['arrival_rate_median'], 0)}/s",
+                bg["get_stack_calls"],
+                _pp(lag),
+                num(lag.get("max")),
+            ]
+        )
+    control = v.get("control_lag_ms") or {}
     return [
-        "The background traffic, per build and load (all rounds):",
+        "The background traffic, per load (all rounds):",
         "",
         *table(
-            ["build", "case", "accepted", "GetStack calls it caused", "loop lag p50/p99 ms", "max"],
-            rows,
+            ["case", "accepted", "GetStack calls it caused", "loop lag p50/p99 ms", "max"], rows
         ),
         f"An idle control process on the same machine saw {_pp(control)} ms of lag "
-        f"(max {num(control.get('max'))}) over the loaded phase. Verdicts per build: "
-        f"{verdicts}.",
+        f"(max {num(control.get('max'))}) over the loaded phase. Verdicts: {_verdicts(v)}.",
         "",
     ]
 
 
-def _latency_chart(b: Results, names: list[str], path: Path) -> None:
+def _latency_chart(v: Results, path: Path) -> None:
     plt = pyplot()
     if plt is None:
         return
     fig, ax = plt.subplots(figsize=(12, 4.2))
     styles = {"idle": "-", "paced": "--", "flood": ":"}
-    for variant in names:
-        v = b[variant]
-        for case, label in CASES:
-            samples = sorted(v.get(f"{case}_samples", []))
-            if not samples:
-                continue
-            ys = [(i + 1) / len(samples) for i in range(len(samples))]
-            color = COLORS.get(variant, "#1f77b4")
-            ax.step(samples, ys, styles[case], where="post", color=color,
-                    label=f"{variant}, {label}")  # fmt: skip
+    for case, label in CASES:
+        samples = sorted(v.get(f"{case}_samples", []))
+        if not samples:
+            continue
+        ys = [(i + 1) / len(samples) for i in range(len(samples))]
+        ax.step(samples, ys, styles[case], where="post", color=CASE_COLORS[case], label=label)
     for limit in (5, 25, 100):
         ax.axvline(limit, color="#999", lw=0.8, ls="-.")
         ax.text(limit, 0.02, f" {limit} ms", fontsize=8, color="#666")
@@ -468,7 +434,7 @@ def _ttk_chart(b: Results, path: Path) -> None:
     med = [ours["delay_s"]["p50"]] + [p["delay_s"]["p50"] for p in b["polling"]]
     p99 = [ours["delay_s"]["p99"]] + [p["delay_s"]["p99"] for p in b["polling"]]
     calls = [ours["get_stack_calls"]["mean"]] + [p["calls"]["mean"] for p in b["polling"]]
-    colors = [COLORS["prototype"]] + [COLORS["baseline"]] * len(b["polling"])
+    colors = [COLORS["shipped"]] + [COLORS["baseline"]] * len(b["polling"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     left.bar(names, med, color=colors)
     left.scatter(names, p99, marker="_", s=400, color="black", label="p99")
@@ -506,22 +472,14 @@ _BURST_ROWS = (
 
 def burst(results: Results, md: Path, charts: Path) -> list[str]:
     b = results["benchmarks"]["burst"]
-    s, p = b["shipped"], b.get("prototype") or {}
+    s = b["shipped"]
     rows = []
     for label, key in _BURST_ROWS:
-        if key is None:
-            rows.append([label, len(s["popups"]), len(p.get("popups", []))])
-        else:
-            rows.append([label, s.get(key), p.get(key)])
-    rows.append(["loop lag p50 / p99 ms", _pp(s["loop_lag_ms"]), _pp(p.get("loop_lag_ms", {}))])
-    rows.append(
-        ["longest loop stall ms", s["loop_lag_ms"]["max"], p.get("loop_lag_ms", {}).get("max")]
-    )
-    rows.append(
-        ["idle control process lag p99 / max ms",
-         _pmax(s.get("control_lag_ms", {})), _pmax(p.get("control_lag_ms", {}))]
-    )  # fmt: skip
-    rows.append(["verdicts", _verdicts(s), _verdicts(p)])
+        rows.append([label, len(s["popups"]) if key is None else s.get(key)])
+    rows.append(["loop lag p50 / p99 ms", _pp(s["loop_lag_ms"])])
+    rows.append(["longest loop stall ms", s["loop_lag_ms"]["max"]])
+    rows.append(["idle control process lag p99 / max ms", _pmax(s.get("control_lag_ms", {}))])
+    rows.append(["verdicts", _verdicts(s)])
     limit = s.get("shipped_rate_limit") or {}
     lines = [
         "## 4. Burst: 10,000 callbacks for 1,000 stacks",
@@ -534,7 +492,7 @@ def burst(results: Results, md: Path, charts: Path) -> list[str]:
         "pops at once, the rest of each window goes out as one summary); the GUI's Qt-bound "
         "`rostray.gui.notifier` coalesces the same way but needs a QApplication.",
         "",
-        *table(["", "shipped", "prototype"], rows),
+        *table(["", ""], rows),
     ]
     if limit:
         lines += [
@@ -564,21 +522,17 @@ def _burst_chart(b: Results, path: Path) -> None:
     if plt is None:
         return
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
-    for variant in ("shipped", "prototype"):
-        v = b.get(variant)
-        if not v:
-            continue
-        times = v["announce_times_s"]
-        top.plot(times, range(1, len(times) + 1), color=COLORS[variant], label=variant)
-        for popup in v["popups"]:
-            top.axvline(popup["at_s"], color=COLORS[variant], lw=0.6, alpha=0.5)
-        ticks = v["lag_timeline"]
-        bottom.plot([t for t, _ in ticks], [lag * 1000 for _, lag in ticks],
-                    color=COLORS[variant], lw=0.8, label=variant)  # fmt: skip
+    v = b["shipped"]
+    color = COLORS["shipped"]
+    times = v["announce_times_s"]
+    top.plot(times, range(1, len(times) + 1), color=color)
+    for popup in v["popups"]:
+        top.axvline(popup["at_s"], color=color, lw=0.6, alpha=0.5)
+    ticks = v["lag_timeline"]
+    bottom.plot([t for t, _ in ticks], [lag * 1000 for _, lag in ticks], color=color, lw=0.8)
     top.set_ylabel("stacks announced")
     top.set_title("Announcements over time (thin lines: popups)")
-    top.legend(fontsize=8)
-    bottom.axhline(50, color="black", ls=":", lw=0.8)
+    bottom.axhline(50, color="black", ls=":", lw=0.8, label="target: longest stall 50 ms")
     bottom.set_ylabel("event-loop lag, ms")
     bottom.set_xlabel("seconds since the burst started")
     bottom.set_yscale("symlog", linthresh=10)

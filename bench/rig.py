@@ -34,9 +34,6 @@ WAIT_TEMPLATE = """{"ROSTemplateFormatVersion": "2015-09-01",
            "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": 3600}}},
  "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}}}"""
 SHIPPED = object()  # "leave the receiver's rate limit as shipped"
-# Prototype fixes from bench/prototypes, by name: GetStack on the event loop instead of the
-# SDK's threads. (The tracker's duplicate short-cut and batched store trips have landed.)
-ALL_FIXES = frozenset({"async_getstack"})
 
 
 @dataclass
@@ -178,14 +175,11 @@ async def engine_rig(
     time_scale: float = 0.01,
     simulated_delay: float = 0.0,
     policy: PollPolicy | None = None,
-    fixes: frozenset[str] = frozenset(),
 ) -> AsyncIterator[Rig]:
     """Sandbox + Engine in this event loop, the engine's own policy unless one is given.
 
     ``rate_limit=None`` builds the engine's Receiver without its rate limit (the Engine has
     no setting for it, so the constructor is patched for the duration of ``start``).
-    ``fixes`` (names from ``ALL_FIXES``) builds it with the prototype Tracker, AsyncStore or
-    RosClient from ``bench.prototypes`` instead of rostray's, the same way.
     """
     root.mkdir(parents=True, exist_ok=True)
     inst = Instruments()
@@ -203,10 +197,7 @@ async def engine_rig(
     receiver_cls: Any = Receiver
     if rate_limit is not SHIPPED:
         receiver_cls = functools.partial(Receiver, rate_limit=rate_limit)
-    with contextlib.ExitStack() as patches:
-        patches.enter_context(mock.patch.object(engine_module, "Receiver", receiver_cls))
-        for name, replacement in _prototypes(fixes).items():
-            patches.enter_context(mock.patch.object(engine_module, name, replacement))
+    with mock.patch.object(engine_module, "Receiver", receiver_cls):
         await engine.start()
     freeze_startup_heap()  # as rostray's headless and tray entry points do after start-up
     pacer = pace_full_collections(engine.bus)
@@ -221,19 +212,6 @@ async def engine_rig(
             watcher.cancel()
             await watcher
         await sandbox.stop()
-
-
-def _prototypes(fixes: frozenset[str]) -> dict[str, Any]:
-    """Engine-module names to patch for the chosen fixes."""
-    unknown = fixes - ALL_FIXES
-    if unknown:
-        raise ValueError(f"unknown fixes: {sorted(unknown)}")
-    patches: dict[str, Any] = {}
-    if "async_getstack" in fixes:
-        from bench.prototypes.ros import AsyncGetStackClient
-
-        patches["RosClient"] = AsyncGetStackClient
-    return patches
 
 
 def shipped_rate_limit() -> float:

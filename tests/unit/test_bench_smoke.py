@@ -31,7 +31,6 @@ MODULES = [
     "bench.findings",
     "bench.report",
     "bench.run",
-    "bench.prototypes.ros",
     "bench.ab",
     "bench.abcpu",
 ]
@@ -113,9 +112,9 @@ def _spread(value: float) -> dict[str, float]:
     return {"n": 3, "median": value, "min": value * 0.9, "max": value * 1.1}
 
 
-def _latency_variant() -> dict[str, Any]:
+def _latency_summary(scale: float = 1.0) -> dict[str, Any]:
     parts = {
-        k: _dist(1)
+        k: _dist(scale)
         for k in ("total_ms", "delivery_ms", "to_getstack_ms", "announce_ms", "finish_to_post_ms")
     }
     background = {
@@ -126,7 +125,7 @@ def _latency_variant() -> dict[str, Any]:
         "get_stack_calls": 5,
         "loop_lag_ms": _dist(1),
     }
-    variant: dict[str, Any] = {
+    summary: dict[str, Any] = {
         "idle": parts,
         "idle_samples": [1.0, 2.0, 3.0],
         "control_lag_ms": _dist(0.1),
@@ -134,13 +133,13 @@ def _latency_variant() -> dict[str, Any]:
         "tracker_short_cuts": None,
     }
     for case in ("paced", "flood"):
-        variant.update(
+        summary.update(
             {case: parts, f"{case}_samples": [10.0, 20.0], f"{case}_background": background}
         )
-    return variant
+    return summary
 
 
-def _burst_variant() -> dict[str, Any]:
+def _burst_summary() -> dict[str, Any]:
     return {
         "callbacks_sent": 100,
         "answered_200": 100,
@@ -209,26 +208,18 @@ def fake_results() -> dict[str, Any]:
             "concurrency": 64,
             "seconds_per_run": 4.0,
             "rounds": 5,
-            "servers": {
-                n: server
-                for n in ("web.py (seed)", "bare aiohttp", "rostray receiver", "prototype")
-            },
-            "answered": {"rostray receiver": 10, "prototype": 12},
-            "persisted": {"rostray receiver": 11, "prototype": 12},
+            "servers": {n: server for n in ("web.py (seed)", "bare aiohttp", "rostray receiver")},
+            "answered": {"rostray receiver": 10},
+            "persisted": {"rostray receiver": 11},
         },
-        "latency": {
-            "variants": {"shipped": [], "prototype": ["dedup", "async_getstack"]},
-            "paced_rate": 500.0,
-            "shipped": _latency_variant(),
-            "prototype": _latency_variant(),
-        },
+        "latency": {"paced_rate": 500.0, "shipped": _latency_summary()},
         "time_to_know": {
             "lifetime_s": 600.0,
             "get_stack_rtt_s": _dist(0.002),
             "rostray": {"delay_s": _dist(0.004), "get_stack_calls": _dist(1)},
             "polling": [{"interval_s": 5.0, "delay_s": _dist(1.2), "calls": _dist(30)}],
         },
-        "burst": {"shipped": _burst_variant(), "prototype": _burst_variant()},
+        "burst": {"shipped": _burst_summary()},
         "footprint": {
             "headless": _footprint_mode(),
             "gui": {**_footprint_mode(), "first_window": _footprint_mode()},
@@ -300,3 +291,49 @@ def test_report_renders_fake_results(tmp_path: Path) -> None:
             "scaling.png",
         }
         assert "](bench/throughput.png)" in text
+
+
+def test_report_ignores_an_older_runs_prototype_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """results.json from before GetStack on the loop shipped has a "prototype" build beside
+    "shipped" in latency and burst: it renders, and only "shipped" is shown."""
+    from bench import report
+
+    monkeypatch.setattr(report, "FIXES_LOG", tmp_path / "no-fixes.md")  # it names prototypes
+    results = fake_results()
+    latency, burst = results["benchmarks"]["latency"], results["benchmarks"]["burst"]
+    latency["variants"] = {"shipped": [], "prototype": ["async_getstack"]}
+    latency["prototype"] = _latency_summary(scale=7.0)
+    burst["prototype"] = {**_burst_summary(), "seconds_to_announce_all": 9.75}
+    text = report.render(json.loads(json.dumps(results)), tmp_path / "b.md", tmp_path / "c")
+    assert "## 2. Callback" in text and "## 4. Burst" in text
+    assert "prototype" not in text and "9.75" not in text and "35.0" not in text
+
+
+def _findings_for(latency_scale: float, lost: int) -> str:
+    from bench import burst, findings, latency
+
+    results = fake_results()
+    summary = _latency_summary(scale=latency_scale)
+    results["benchmarks"]["latency"] = {
+        "paced_rate": 500.0,
+        "shipped": summary,
+        "targets": latency.targets(summary),
+    }
+    shipped = {**_burst_summary(), "lost": lost}
+    results["benchmarks"]["burst"] = {"shipped": shipped, "targets": burst.targets(shipped)}
+    return "\n".join(findings.render(json.loads(json.dumps(results))))
+
+
+def test_findings_say_met_or_missed_as_the_numbers_do() -> None:
+    # _dist(scale): p50 = 2 × scale, p99 = 4 × scale; targets p50 ≤ 5 ms, p99 ≤ 25 / 100 ms.
+    slow = _findings_for(latency_scale=3.0, lost=2)
+    assert "6.0 ms (target ≤ 5 ms: missed)" in slow
+    assert "12.0 ms (target ≤ 25 ms: met)" in slow
+    assert "2 of 100 callbacks were lost" in slow and "All 100 callbacks" not in slow
+    fast = _findings_for(latency_scale=1.0, lost=0)
+    assert "2.0 ms (target ≤ 5 ms: met)" in fast and "missed" not in fast.split("### 5.")[0]
+    assert "All 100 callbacks were answered 200" in fast
+    flood = _findings_for(latency_scale=30.0, lost=0)
+    assert "120.0 ms (target ≤ 100 ms: missed)" in flood
