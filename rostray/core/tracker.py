@@ -256,11 +256,13 @@ class Tracker:
     # --- callbacks --------------------------------------------------------------------------
 
     async def on_callback(self, incoming: IncomingCallback) -> None:
-        """Persist first (the receiver answers only after this returns), verify later."""
+        """Persist (the receiver answers only after this returns) and verify at once: the row
+        is queued first, so it is committed before any announcement the check makes, and
+        GetStack no longer waits for the commit."""
         payload = incoming.payload
         claimed_id = payload.stack_id if payload else None
         verdict = "pending" if payload else "invalid"
-        callback_id = await self._store.record_callback(
+        recorded = self._store.record_callback(
             incoming.token,
             claimed_id,
             incoming.remote,
@@ -270,13 +272,27 @@ class Tracker:
             incoming.error or "",
         )
         if payload is None:
+            await asyncio.shield(recorded)
             self._bus.publish(CallbackReceived(None, None, "invalid", incoming.error or ""))
             return
-        self._spawn(self._route(incoming.token, callback_id, payload))
+        self._spawn(self._route(incoming.token, recorded, payload))
+        await asyncio.shield(recorded)  # a failed write: the receiver answers 503
 
-    async def _route(self, token: str, callback_id: int, payload: CallbackPayload) -> None:
+    async def _route(
+        self, token: str, recorded: asyncio.Future[int], payload: CallbackPayload
+    ) -> None:
         """Match the body to the token's stack, then verify; a stack that finishes very fast
-        can call back before CreateStack has even returned its id to us."""
+        can call back before CreateStack has even returned its id to us. A POST whose row
+        could not be written is still verified (and announced): it only gets no verdict."""
+        try:
+            await self._route_recorded(token, recorded, payload)
+        finally:
+            if recorded.done() and not recorded.cancelled():
+                recorded.exception()  # on_callback reported it; not "never retrieved"
+
+    async def _route_recorded(
+        self, token: str, recorded: asyncio.Future[int], payload: CallbackPayload
+    ) -> None:
         registered = self._pending.get(token)
         if registered is not None:
             with contextlib.suppress(TimeoutError):
@@ -284,7 +300,7 @@ class Tracker:
         expected = self._tokens.get(token)
         if expected != payload.stack_id:
             detail = "the body names a stack this token was not issued for"
-            await self._store.set_verdict(callback_id, "mismatch", detail)
+            await self._set_verdict(recorded, "mismatch", detail)
             log.warning("callback for token %s names another stack", redact(token))
             self._bus.publish(
                 CallbackReceived(payload.stack_id, payload.status, "mismatch", detail)
@@ -293,13 +309,13 @@ class Tracker:
         if payload.status in self._announced.get(payload.stack_id, ()):
             # Already announced for this operation: a duplicate can only be declined, so it
             # costs no GetStack (a flood of replays cannot burn the API quota).
-            await self._store.set_verdict(callback_id, "duplicate", "already announced")
+            await self._set_verdict(recorded, "duplicate", "already announced")
             self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "duplicate"))
             return
         key = (payload.stack_id, payload.status)
         shared = self._verdicts.get(key)
         if shared is not None and self._clock() - shared.started < self.policy.verify_debounce:
-            await self._reuse(shared, payload.stack_id, callback_id, payload.status)
+            await self._reuse(shared, payload.stack_id, recorded, payload.status)
             return
         now = self._clock()
         for old in [
@@ -310,7 +326,7 @@ class Tracker:
         self._verdicts[key] = mine
         self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "pending"))
         try:
-            outcome = await self._verify(payload.stack_id, callback_id, payload.status)
+            outcome = await self._verify(payload.stack_id, recorded, payload.status)
         except BaseException:
             if self._verdicts.get(key) is mine:
                 del self._verdicts[key]
@@ -318,7 +334,9 @@ class Tracker:
             raise
         mine.outcome.set_result(outcome)
 
-    async def _reuse(self, shared: _Verdict, stack_id: str, callback_id: int, claimed: str) -> None:
+    async def _reuse(
+        self, shared: _Verdict, stack_id: str, recorded: asyncio.Future[int], claimed: str
+    ) -> None:
         """The same claim was just verified (or is being verified): take that verdict."""
         try:
             verdict, detail = await asyncio.shield(shared.outcome)
@@ -326,7 +344,7 @@ class Tracker:
             task = asyncio.current_task()
             if not shared.outcome.cancelled() or (task is not None and task.cancelling()):
                 raise
-            await self._verify(stack_id, callback_id, claimed)
+            await self._verify(stack_id, recorded, claimed)
             return
         if verdict == "confirmed":
             verdict, detail = "duplicate", "already announced"
@@ -336,10 +354,19 @@ class Tracker:
             shared.recheck = True
             remaining = self.policy.verify_debounce - (self._clock() - shared.started)
             self._schedule(stack_id, max(remaining, 0.0))
-        await self._store.set_verdict(callback_id, verdict, detail)
+        await self._set_verdict(recorded, verdict, detail)
         self._bus.publish(CallbackReceived(stack_id, claimed, verdict, detail))
 
-    async def _verify(self, stack_id: str, callback_id: int, claimed: str) -> tuple[str, str]:
+    async def _set_verdict(self, recorded: asyncio.Future[int], verdict: str, detail: str) -> None:
+        try:
+            callback_id = await asyncio.shield(recorded)
+        except Exception:  # never written: on_callback has reported it (the receiver's 503)
+            return
+        await self._store.set_verdict(callback_id, verdict, detail)
+
+    async def _verify(
+        self, stack_id: str, recorded: asyncio.Future[int], claimed: str
+    ) -> tuple[str, str]:
         result: CheckResult | None = None
         for attempt in range(self.policy.verify_retries + 1):
             result = await self.check(stack_id, via="callback")
@@ -355,7 +382,7 @@ class Tracker:
             seen = result.status if result else "no answer"
             verdict, detail = "unconfirmed", f"claimed {claimed}, GetStack says {seen}"
             log.warning("callback for %s not confirmed: %s", stack_id, detail)
-        await self._store.set_verdict(callback_id, verdict, detail)
+        await self._set_verdict(recorded, verdict, detail)
         self._bus.publish(CallbackReceived(stack_id, claimed, verdict, detail))
         return verdict, detail
 

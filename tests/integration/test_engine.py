@@ -102,6 +102,11 @@ async def test_launch_success_is_announced_once_from_the_callback(engine: Engine
     assert json.loads(callback.body)["Status"] == "CREATE_COMPLETE"
     stored = await engine.store.get_by_stack(launch.stack_id)
     assert stored.announced == ["CREATE_COMPLETE"] and stored.finished_at is not None
+    # GetStack starts while the row is written, but the row is committed first.
+    announced_at = await engine.store.run(
+        lambda st: st._connection().execute("SELECT announced_at FROM announcements").fetchone()
+    )
+    assert callback.received_at <= announced_at[0]
 
 
 async def test_rollback_failure_reports_the_reason(engine: Engine) -> None:

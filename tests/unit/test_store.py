@@ -751,6 +751,24 @@ def test_async_store_wraps_every_public_store_method() -> None:
     assert not missing
 
 
+async def test_point_reads_skip_the_worker_only_when_it_is_idle(astore: AsyncStore) -> None:
+    launch = await astore.add_launch(**launch_fields())
+    trips = astore.trips
+    assert await astore.get_by_stack(launch.stack_id) == launch
+    assert await astore.get_by_token(launch.token) == launch
+    assert astore.trips == trips  # read here, no hand-off
+    release = threading.Event()
+    blocked = asyncio.ensure_future(astore.run(lambda st: release.wait(10)))
+    await asyncio.sleep(0.05)
+    update = asyncio.ensure_future(astore.update_status(launch.stack_id, "CREATE_FAILED", "x"))
+    read = asyncio.ensure_future(astore.get_by_stack(launch.stack_id))
+    await asyncio.sleep(0.05)
+    assert not read.done()  # queued behind the update, which it must not overtake
+    release.set()
+    await asyncio.gather(blocked, update)
+    assert (await read).status == "CREATE_FAILED"
+
+
 async def test_async_round_trip(astore: AsyncStore) -> None:
     launch = await astore.add_launch(**launch_fields())
     assert await astore.get_by_token(launch.token) == launch
