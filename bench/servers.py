@@ -4,6 +4,8 @@
 * ``bare``: an aiohttp handler that reads the body and answers 200 (the ceiling).
 * ``receiver``: rostray's ``Receiver`` as shipped, ``rate_limit=None``; every valid callback is
   persisted with ``AsyncStore.record_callback`` (the tracker's first step) before the reply.
+  The heap is handled as rostray's entry points do: start-up frozen, full collections paced
+  (each callback counts as activity, as its engine event does in the app).
 * ``receiver-nostore``: the same receiver whose callback handler does nothing (decomposition).
 
 The web.py baseline is ``bench/website.py``, started as the tutorial did.
@@ -21,6 +23,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.common import HOST
+from rostray.core.heap import FullCollectionPacer, freeze_startup_heap
 from rostray.core.receiver import IncomingCallback, Receiver
 from rostray.core.store import AsyncStore
 
@@ -45,6 +48,7 @@ async def bare(port: int) -> None:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, HOST, port).start()
+    freeze_startup_heap()  # the same start for the ceiling as for the receiver
     try:
         await _serve_forever()
     finally:
@@ -55,8 +59,11 @@ async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
     store = await AsyncStore.open(db)
     record = store.record_callback
 
+    pacer = FullCollectionPacer()
+
     async def persist(incoming: IncomingCallback) -> None:
         """What ``Tracker.on_callback`` does before the receiver may answer."""
+        pacer.touch()
         claimed = incoming.payload.stack_id if incoming.payload else None
         verdict = "pending" if incoming.payload else "invalid"
         await record(
@@ -70,7 +77,7 @@ async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
         )
 
     async def nothing(incoming: IncomingCallback) -> None:
-        return None
+        pacer.touch()
 
     server = Receiver(
         host=HOST,
@@ -80,9 +87,12 @@ async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
         rate_limit=None,  # the default 20/s would answer 429 to nearly all of the load
     )
     await server.start()
+    freeze_startup_heap()
+    pacer.start()
     try:
         await _serve_forever()
     finally:
+        pacer.stop()
         await server.stop()
         await store.close()
 

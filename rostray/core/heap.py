@@ -10,8 +10,11 @@ does. Two measures, both measured by the burst benchmark (docs/benchmarks.md, "F
   the sandbox's stacks for every stack in flight) still made the full passes that CPython
   starts on its own, by allocation counts, take 30-48 ms in the middle of the burst. The pacer
   turns those automatic passes off and runs one itself when the engine has been quiet for a
-  moment, or at the latest every ``longest`` seconds while it never is. Young generations are
-  collected as usual, and when nothing happens no timer is armed.
+  moment, or at the latest every ``longest`` seconds while it never is. When nothing happens
+  no timer is armed.
+* The youngest generation is collected every ``YOUNG_THRESHOLD`` net allocations instead of
+  CPython's 700: each callback allocates a few hundred objects that refcounting frees, and
+  collecting every third callback was ~12 % of the receiver's CPU (paired runs, bench/fixes.md).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from rostray.core.events import EventBus
 # CPython starts a full one by itself. High enough never to be reached between two paced
 # passes (a burst of 10,000 callbacks makes a few hundred), low enough to stay a safety net.
 DEFERRED_THRESHOLD = 10_000
+# Container allocations (minus deallocations) between two young collections; a pass over
+# that many survivors at most is well under a millisecond.
+YOUNG_THRESHOLD = 10_000
 
 
 def freeze_startup_heap() -> None:
@@ -48,11 +54,12 @@ class FullCollectionPacer:
         self._since = 0.0
 
     def start(self) -> None:
-        """On the event loop; CPython's own full passes stop until ``stop``."""
+        """On the event loop; CPython's own full passes stop, young ones thin out, until
+        ``stop``."""
         self._loop = asyncio.get_running_loop()
         self._saved = gc.get_threshold()
-        young, middle, _ = self._saved
-        gc.set_threshold(young, middle, DEFERRED_THRESHOLD)
+        _, middle, _ = self._saved
+        gc.set_threshold(YOUNG_THRESHOLD, middle, DEFERRED_THRESHOLD)
 
     def stop(self) -> None:
         if self._timer is not None:

@@ -13,7 +13,12 @@ from collections.abc import Iterator
 import pytest
 
 from rostray.core.events import EngineWarning, EventBus
-from rostray.core.heap import DEFERRED_THRESHOLD, FullCollectionPacer, pace_full_collections
+from rostray.core.heap import (
+    DEFERRED_THRESHOLD,
+    YOUNG_THRESHOLD,
+    FullCollectionPacer,
+    pace_full_collections,
+)
 
 
 class Node:
@@ -52,7 +57,7 @@ async def test_collects_once_quiet_and_not_while_busy() -> None:
     pacer = FullCollectionPacer(quiet=0.2, longest=10)
     pacer.start()
     try:
-        assert gc.get_threshold()[2] == DEFERRED_THRESHOLD
+        assert gc.get_threshold()[0::2] == (YOUNG_THRESHOLD, DEFERRED_THRESHOLD)
         ref = old_garbage()
         await busy(pacer, 0.6)
         assert ref() is not None and pacer.collections == 0  # never quiet for 0.2 s
