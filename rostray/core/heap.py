@@ -15,6 +15,9 @@ does. Two measures, both measured by the burst benchmark (docs/benchmarks.md, "F
 * The youngest generation is collected every ``YOUNG_THRESHOLD`` net allocations instead of
   CPython's 700: each callback allocates a few hundred objects that refcounting frees, and
   collecting every third callback was ~12 % of the receiver's CPU (paired runs, bench/fixes.md).
+  The middle one every ``MIDDLE_THRESHOLD`` young passes instead of 10, so it still walks
+  about as many survivors per pass as with CPython's defaults (at 10,000 × 10, one walked a
+  burst's 38 ms worth).
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from rostray.core.events import EventBus
 # CPython starts a full one by itself. High enough never to be reached between two paced
 # passes (a burst of 10,000 callbacks makes a few hundred), low enough to stay a safety net.
 DEFERRED_THRESHOLD = 10_000
-# Container allocations (minus deallocations) between two young collections; a pass over
-# that many survivors at most is well under a millisecond.
-YOUNG_THRESHOLD = 10_000
+# Container allocations (minus deallocations) between two young collections, and young
+# collections between two middle ones: 8,000 allocations per middle pass, CPython's 7,000.
+YOUNG_THRESHOLD = 4_000
+MIDDLE_THRESHOLD = 2
 
 
 def freeze_startup_heap() -> None:
@@ -58,8 +62,7 @@ class FullCollectionPacer:
         ``stop``."""
         self._loop = asyncio.get_running_loop()
         self._saved = gc.get_threshold()
-        _, middle, _ = self._saved
-        gc.set_threshold(YOUNG_THRESHOLD, middle, DEFERRED_THRESHOLD)
+        gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, DEFERRED_THRESHOLD)
 
     def stop(self) -> None:
         if self._timer is not None:

@@ -987,6 +987,8 @@ class _Offload(Generic[P, T]):
 # Calls taken to the worker thread in one trip at most; a trip holds no lock the loop needs,
 # so this only bounds how long the callers at the back of a burst wait for their answers.
 MAX_TRIP = 256
+# Callers woken per loop iteration when a trip's answers come back.
+ANSWER_CHUNK = 32
 _Outcome = tuple[bool, Any]  # (True, result) or (False, exception)
 
 
@@ -1162,15 +1164,25 @@ class AsyncStore:
             outcomes = [(False, exc)] * len(calls)
         else:
             outcomes = trip.result()
-        for call, (ok, value) in zip(calls, outcomes, strict=True):
+        if self._queue:
+            self._start_trip(loop)
+        self._answer(loop, list(zip(calls, outcomes, strict=True)))
+
+    def _answer(
+        self, loop: asyncio.AbstractEventLoop, answers: list[tuple[_Call, _Outcome]]
+    ) -> None:
+        """Wake the callers ANSWER_CHUNK at a time, one loop iteration each: every caller is a
+        request handler that replies when woken, and 256 of them in one iteration held the
+        loop (and its timers) for 40 ms in the burst benchmark."""
+        for call, (ok, value) in answers[:ANSWER_CHUNK]:
             if call.future.done():  # the caller was cancelled; its write happened anyway
                 continue
             if ok:
                 call.future.set_result(value)
             else:
                 call.future.set_exception(value)
-        if self._queue:
-            self._start_trip(loop)
+        if len(answers) > ANSWER_CHUNK:
+            loop.call_soon(self._answer, loop, answers[ANSWER_CHUNK:])
 
     async def close(self) -> None:
         """Close after the calls already queued have run. Idempotent."""

@@ -15,6 +15,7 @@ import pytest
 from rostray.core.events import EngineWarning, EventBus
 from rostray.core.heap import (
     DEFERRED_THRESHOLD,
+    MIDDLE_THRESHOLD,
     YOUNG_THRESHOLD,
     FullCollectionPacer,
     pace_full_collections,
@@ -57,7 +58,7 @@ async def test_collects_once_quiet_and_not_while_busy() -> None:
     pacer = FullCollectionPacer(quiet=0.2, longest=10)
     pacer.start()
     try:
-        assert gc.get_threshold()[0::2] == (YOUNG_THRESHOLD, DEFERRED_THRESHOLD)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, MIDDLE_THRESHOLD, DEFERRED_THRESHOLD)
         ref = old_garbage()
         await busy(pacer, 0.6)
         assert ref() is not None and pacer.collections == 0  # never quiet for 0.2 s

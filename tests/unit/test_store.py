@@ -4,6 +4,7 @@ exactly-once announcement gate under races, callback bookkeeping, and AsyncStore
 from __future__ import annotations
 
 import asyncio
+import collections
 import inspect
 import os
 import sqlite3
@@ -749,6 +750,29 @@ def test_async_store_wraps_every_public_store_method() -> None:
     }
     missing = {name for name in public if not hasattr(AsyncStore, name)}
     assert not missing
+
+
+async def test_a_big_group_wakes_its_callers_a_chunk_per_loop_iteration(
+    astore: AsyncStore,
+) -> None:
+    loop = asyncio.get_running_loop()
+    iteration, running = 0, True
+
+    def tick() -> None:
+        nonlocal iteration
+        iteration += 1
+        if running:
+            loop.call_soon(tick)
+
+    tick()
+    woken: collections.Counter[int] = collections.Counter()
+    futures = [astore.record_callback(TOKEN, "s", "r", {}, b"{}") for _ in range(200)]
+    for future in futures:
+        future.add_done_callback(lambda _: woken.update([iteration]))
+    ids = await asyncio.gather(*futures)
+    running = False
+    assert len(set(ids)) == 200  # every write made, in one or two commits
+    assert max(woken.values()) <= store_mod.ANSWER_CHUNK < 100  # never all 199 at once
 
 
 async def test_point_reads_skip_the_worker_only_when_it_is_idle(astore: AsyncStore) -> None:
