@@ -442,6 +442,22 @@ class Store:
             raise StoreError(f"cannot open history database {path}: {exc}") from exc
         return cls(conn, path, clock, max_callbacks)
 
+    @classmethod
+    def open_on_loop(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Store:
+        """A second connection to an open history, for the event loop: it never waits for a
+        lock (a busy database is a StoreError at once, and the caller goes through the worker
+        instead) and never checkpoints. WAL readers see the last commit while a writer works."""
+        path = Path(path).expanduser()
+        try:
+            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open history database {path}: {exc}") from exc
+        return cls(conn, path, clock)
+
     @property
     def path(self) -> Path:
         return self._path
@@ -948,10 +964,10 @@ class _Offload(Generic[P, T]):
     """
 
     def __init__(
-        self, method: Callable[Concatenate[Store, P], T], *, point_read: bool = False
+        self, method: Callable[Concatenate[Store, P], T], *, on_loop: str | None = None
     ) -> None:
         self._method = method
-        self._point_read = point_read
+        self._on_loop = on_loop  # None, "read" or "write-when-idle"
         self.__doc__ = method.__doc__
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -969,14 +985,14 @@ class _Offload(Generic[P, T]):
         if obj is None:
             return self
         method = self._method
-        point_read = self._point_read
+        on_loop = self._on_loop
 
         async def offloaded(*args: P.args, **kwargs: P.kwargs) -> T:
-            if point_read and obj._idle():
-                # One row by a unique key (tens of µs) while the worker has nothing queued:
-                # cheaper here than the two thread hand-offs, and nothing it could overtake.
-                # Reads never wait for SQLite's write lock in WAL mode; writes always go out.
-                return method(obj._store, *args, **kwargs)
+            if on_loop is not None and (conn := obj._loop_connection(on_loop)) is not None:
+                # A few statements on one row (tens to hundreds of µs): cheaper here than two
+                # thread hand-offs. A busy database or any other failure: the worker's way.
+                with contextlib.suppress(StoreError):
+                    return method(conn, *args, **kwargs)
             return await obj.run(method, *args, **kwargs)
 
         offloaded.__name__ = offloaded.__qualname__ = self._name
@@ -1058,6 +1074,8 @@ class AsyncStore:
         self._queue: list[_Call] = []
         self._in_trip = False
         self.trips = 0  # hand-offs to the worker thread so far
+        self._loop_conn: Store | None = None
+        self._loop_conn_failed = False
         self._checkpointer = WalCheckpointer(store.path)
         store.defer_checkpoints(JOURNAL_SIZE_LIMIT)
 
@@ -1087,8 +1105,24 @@ class AsyncStore:
         """The wrapped Store, for synchronous use outside the loop (tests, CLI)."""
         return self._store
 
-    def _idle(self) -> bool:
-        return not (self._in_trip or self._queue or self._closed)
+    def _loop_connection(self, use: str) -> Store | None:
+        """The loop's own connection, opened on first use, for a point read (it sees the last
+        commit, as a read queued a moment earlier would), or for a write when the worker has
+        nothing queued or running, so the write cannot overtake one submitted before it (a
+        callback's row stays committed before the announcement it leads to). None once
+        closed or if it cannot be opened: everything then goes through the worker."""
+        if self._closed or self._loop_conn_failed:
+            return None
+        if use != "read" and (self._in_trip or self._queue):
+            return None
+        if self._loop_conn is None:
+            try:
+                self._loop_conn = Store.open_on_loop(self._store.path, clock=self._store._clock)
+            except StoreError as exc:
+                log.debug("no connection for the loop: %s", exc)
+                self._loop_conn_failed = True
+                return None
+        return self._loop_conn
 
     async def run(
         self, fn: Callable[Concatenate[Store, P], T], *args: P.args, **kwargs: P.kwargs
@@ -1139,7 +1173,12 @@ class AsyncStore:
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.append(_Call(fn, args, kwargs, future, grouped))
         if not self._in_trip:
-            self._start_trip(loop)
+            # After what the loop already has to do: a woken worker takes the GIL from the
+            # loop on one core, so starting at once made the task that submitted a callback
+            # (and is about to send its GetStack) wait for the commit it does not need.
+            # Calls made meanwhile join the trip.
+            self._in_trip = True
+            loop.call_soon(self._start_trip, loop)
         return future
 
     def _start_trip(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -1189,6 +1228,8 @@ class AsyncStore:
         if self._closed:
             return
         self._closed = True
+        if self._loop_conn is not None:
+            self._loop_conn.close()
         try:
             await self._submit(Store.close, (), {})
         finally:
@@ -1210,13 +1251,15 @@ class AsyncStore:
     mark_never_created = _Offload(Store.mark_never_created)
     restore_operation = _Offload(Store.restore_operation)
     supersede_pending = _Offload(Store.supersede_pending)
-    get_by_token = _Offload(Store.get_by_token, point_read=True)
-    get_by_stack = _Offload(Store.get_by_stack, point_read=True)
+    get_by_token = _Offload(Store.get_by_token, on_loop="read")
+    get_by_stack = _Offload(Store.get_by_stack, on_loop="read")
     unfinished = _Offload(Store.unfinished)
     history = _Offload(Store.history)
     update_status = _Offload(Store.update_status)
     begin_operation = _Offload(Store.begin_operation)
-    announce = _Offload(Store.announce)
+    # The gate: on the loop when the worker is idle (the common case, one stack finishing),
+    # which took a thread round trip off every notification's path.
+    announce = _Offload(Store.announce, on_loop="write-when-idle")
     set_polling = _Offload(Store.set_polling)
     record_callbacks = _Offload(Store.record_callbacks)
     set_verdicts = _Offload(Store.set_verdicts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import time
@@ -96,6 +97,18 @@ def outputs_from_dicts(items: list[dict[str, Any]]) -> tuple[Output, ...]:
         )
         for i in items
     )
+
+
+def _settle(target: asyncio.Future[Any], source: asyncio.Future[Any]) -> None:
+    """Copy a finished future's outcome into ``target`` (unless it was cancelled meanwhile)."""
+    if target.done():
+        return
+    if source.cancelled():
+        target.cancel()
+    elif (exc := source.exception()) is not None:
+        target.set_exception(exc)
+    else:
+        target.set_result(source.result())
 
 
 class Tracker:
@@ -262,21 +275,29 @@ class Tracker:
         payload = incoming.payload
         claimed_id = payload.stack_id if payload else None
         verdict = "pending" if payload else "invalid"
-        recorded = self._store.record_callback(
-            incoming.token,
-            claimed_id,
-            incoming.remote,
-            incoming.headers,
-            incoming.body,
-            verdict,
-            incoming.error or "",
-        )
-        if payload is None:
-            await asyncio.shield(recorded)
-            self._bus.publish(CallbackReceived(None, None, "invalid", incoming.error or ""))
-            return
-        self._spawn(self._route(incoming.token, recorded, payload))
+        recorded: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if payload is not None:
+            # Spawned first, so its first step (up to GetStack on the wire) runs before the
+            # store's worker wakes: on one core the two fought over the GIL for 0.7 ms.
+            self._spawn(self._route(incoming.token, recorded, payload))
+        try:
+            write = self._store.record_callback(
+                incoming.token,
+                claimed_id,
+                incoming.remote,
+                incoming.headers,
+                incoming.body,
+                verdict,
+                incoming.error or "",
+            )
+        except Exception as exc:  # the store is closed: the route still verifies, no verdict
+            if payload is not None:
+                recorded.set_exception(exc)
+            raise
+        write.add_done_callback(functools.partial(_settle, recorded))
         await asyncio.shield(recorded)  # a failed write: the receiver answers 503
+        if payload is None:
+            self._bus.publish(CallbackReceived(None, None, "invalid", incoming.error or ""))
 
     async def _route(
         self, token: str, recorded: asyncio.Future[int], payload: CallbackPayload

@@ -775,7 +775,9 @@ async def test_a_big_group_wakes_its_callers_a_chunk_per_loop_iteration(
     assert max(woken.values()) <= store_mod.ANSWER_CHUNK < 100  # never all 199 at once
 
 
-async def test_point_reads_skip_the_worker_only_when_it_is_idle(astore: AsyncStore) -> None:
+async def test_point_reads_never_wait_for_the_worker(astore: AsyncStore) -> None:
+    """They read the last commit on the loop's own connection: a busy worker (a burst's
+    group commit) does not hold up the tracker's lookup before its GetStack."""
     launch = await astore.add_launch(**launch_fields())
     trips = astore.trips
     assert await astore.get_by_stack(launch.stack_id) == launch
@@ -785,12 +787,45 @@ async def test_point_reads_skip_the_worker_only_when_it_is_idle(astore: AsyncSto
     blocked = asyncio.ensure_future(astore.run(lambda st: release.wait(10)))
     await asyncio.sleep(0.05)
     update = asyncio.ensure_future(astore.update_status(launch.stack_id, "CREATE_FAILED", "x"))
-    read = asyncio.ensure_future(astore.get_by_stack(launch.stack_id))
-    await asyncio.sleep(0.05)
-    assert not read.done()  # queued behind the update, which it must not overtake
+    seen = await asyncio.wait_for(astore.get_by_stack(launch.stack_id), 1)
+    assert seen is not None and seen.status == launch.status  # the last commit, not the queue
     release.set()
     await asyncio.gather(blocked, update)
-    assert (await read).status == "CREATE_FAILED"
+    seen = await astore.get_by_stack(launch.stack_id)
+    assert seen is not None and seen.status == "CREATE_FAILED"
+
+
+async def test_the_gate_runs_on_the_loop_only_when_nothing_is_queued(
+    astore: AsyncStore,
+) -> None:
+    first = await astore.add_launch(**launch_fields(1))
+    second = await astore.add_launch(**launch_fields(2))
+    trips = astore.trips
+    assert await astore.announce(first.stack_id, "CREATE_COMPLETE", "", None)
+    assert astore.trips == trips  # idle worker: written on the loop
+    # A callback row queued before it must be committed before it: the gate waits its turn.
+    release, held = await _with_worker_held(astore)
+    row = astore.record_callback(second.token, second.stack_id, "r", {}, b"{}")
+    gate = asyncio.ensure_future(astore.announce(second.stack_id, "CREATE_COMPLETE", "", None))
+    await asyncio.sleep(0.05)
+    assert not gate.done()
+    release.set()
+    await held
+    assert await gate and await row
+    assert astore.trips > trips
+    # Another connection holding SQLite's write lock: no wait on the loop, the worker's way.
+    other = sqlite3.connect(astore.store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    third = asyncio.ensure_future(astore.announce(first.stack_id, "DELETE_COMPLETE", "", None))
+    await asyncio.sleep(0.05)
+    assert not third.done()  # waiting on the worker (busy_timeout), not blocking the loop
+    other.execute("COMMIT")
+    other.close()
+    await third
+    assert (await astore.get_by_stack(first.stack_id)).announced == [
+        "CREATE_COMPLETE",
+        "DELETE_COMPLETE",
+    ]
 
 
 async def test_async_round_trip(astore: AsyncStore) -> None:
@@ -924,14 +959,15 @@ async def test_a_bad_row_in_a_group_fails_only_its_caller(astore: AsyncStore) ->
 
 async def test_batched_calls_keep_order_and_the_gate(astore: AsyncStore) -> None:
     """Callbacks, announcements and reads queued together still run in submission order,
-    and only one announcement wins."""
+    and only one announcement wins. (A point read through ``get_by_stack`` would not queue:
+    it reads the last commit on the loop.)"""
     launch = await astore.add_launch(**launch_fields())
     release, held = await _with_worker_held(astore)
     calls = []
     for n in range(5):
         calls.append(astore.record_callback(launch.token, launch.stack_id, "r", {}, bytes([n])))
         calls.append(astore.announce(launch.stack_id, "CREATE_COMPLETE", "", None))
-    calls.append(astore.get_by_stack(launch.stack_id))
+    calls.append(astore.run(Store.get_by_stack, launch.stack_id))
     futures = [asyncio.ensure_future(c) for c in calls]
     await asyncio.sleep(0)
     release.set()
