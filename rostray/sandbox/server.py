@@ -37,9 +37,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
+from rostray.core.rpcsign import sign, string_to_sign
 from rostray.sandbox import errors
 from rostray.sandbox.errors import RosApiError
-from rostray.sandbox.signing import sign, string_to_sign
 
 __all__ = ["API_VERSION", "ApiHandler", "SandboxServer"]
 

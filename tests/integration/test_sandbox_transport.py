@@ -29,13 +29,13 @@ from aliyunsdkros.request.v20190910.CreateStackRequest import CreateStackRequest
 from aliyunsdkros.request.v20190910.GetStackRequest import GetStackRequest
 from aliyunsdkros.request.v20190910.GetTemplateSummaryRequest import GetTemplateSummaryRequest
 
+from rostray.core.rpcsign import percent_encode, sign, string_to_sign
 from rostray.sandbox import errors
 from rostray.sandbox.server import (
     MAX_SIGNAL_BODY,
     NonceCache,
     SandboxServer,
 )
-from rostray.sandbox.signing import percent_encode, sign, string_to_sign
 
 AK = "LTAIsandboxKey0001"
 SECRET = "sandbox-secret-0001"

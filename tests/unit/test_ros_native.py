@@ -1,7 +1,9 @@
 """GetStack from the event loop sends what the SDK's own ``do_action`` sends.
 
-``RosClient`` builds and signs GetStack with two private SDK methods and sends it with aiohttp;
-these tests catch an SDK release that moves them, and compare both wire requests."""
+``RosClient`` composes and signs GetStack itself (``core/rpcsign.py``), borrows the SDK's
+user agent and error judge (private methods), and sends it with aiohttp; these tests hold the
+signature to the SDK's for the same request, compare both wire requests, and catch an SDK
+release that moves what is borrowed."""
 
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp import web
 from aliyunsdkcore.client import AcsClient
 
+from rostray.core import ros as ros_module
 from rostray.core.credentials import Credentials
 from rostray.core.ros import RosClient
-from rostray.sandbox.signing import sign, string_to_sign
+from rostray.core.rpcsign import sign, string_to_sign
 
 SECRET = "the-secret"
 VARYING = {"Signature", "SignatureNonce", "Timestamp"}
@@ -26,9 +31,45 @@ VARYING = {"Signature", "SignatureNonce", "Timestamp"}
 def test_the_sdk_still_has_what_the_native_transport_uses() -> None:
     from aliyunsdkcore.vendored.requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-    assert callable(AcsClient._make_http_response)
-    assert callable(AcsClient._get_server_exception)
+    for name in ("_get_server_exception", "user_agent_header", "default_user_agent"):
+        assert callable(getattr(AcsClient, name)), name
+    for name in ("merge_user_agent", "handle_extra_agent"):
+        assert callable(getattr(AcsClient, name)), name
     assert Path(DEFAULT_CA_BUNDLE_PATH).is_file()
+
+
+@pytest.mark.parametrize("token", [None, "sts-token"])
+def test_the_signature_is_the_sdks_for_the_same_request(
+    monkeypatch: pytest.MonkeyPatch, token: str | None
+) -> None:
+    """Same nonce and timestamp: the SDK's composer and ours produce the same query and
+    Signature, byte for byte (the SDK is the oracle; the sandbox only verifies)."""
+    from aliyunsdkcore.utils import parameter_helper
+    from aliyunsdkros.request.v20190910.GetStackRequest import GetStackRequest
+
+    monkeypatch.setattr(parameter_helper, "get_uuid", lambda: "0123456789abcdef")
+    monkeypatch.setattr(parameter_helper, "get_iso_8061_date", lambda: "2026-11-29T10:00:00Z")
+    monkeypatch.setattr(ros_module.uuid, "uuid4", lambda: SimpleNamespace(hex="0123456789abcdef"))
+    monkeypatch.setattr(ros_module, "_utc_timestamp", lambda: "2026-11-29T10:00:00Z")
+    ros = RosClient(
+        Credentials("the-id", "a secret/with+odd*chars~", security_token=token),
+        region="cn-hangzhou",
+        endpoint="127.0.0.1:9",
+    )
+
+    def request() -> Any:
+        r = GetStackRequest()
+        r.set_StackId("s-1 ü/+*")
+        r.add_query_param("ShowResourceProgress", "EnabledIfCreateStack")
+        return ros._prepare(r, "cn-hangzhou")
+
+    sdk = request()
+    sdk.add_header("Accept-Encoding", "identity")
+    theirs = ros._client._make_http_response(ros.endpoint, sdk, 1, 1)
+    path, headers, signed = ros._native.compose(request())
+    assert parse_qs(urlsplit(path).query) == parse_qs(urlsplit(theirs.get_url()).query)
+    assert signed == sdk.string_to_sign
+    assert headers == theirs.get_headers()
 
 
 @pytest.fixture
