@@ -89,16 +89,22 @@ async def create(ros: RosClient, token: str = "token-1") -> str:
     return await ros.create_stack(request, notification_urls=[], client_token=token)
 
 
+async def after_two_failures(fake: FakeRos, failure: str, call: Callable[[RosClient], Any]) -> Any:
+    """``call`` on a fresh client while the first two attempts fail with ``failure``."""
+    fake.behaviour = lambda attempt: failure if attempt <= 2 else "ok"
+    ros = client(fake.endpoint)
+    try:
+        return await call(ros)
+    finally:
+        await ros.close()
+
+
 @pytest.mark.parametrize("failure", ["503", "html503", "close", "hang"])
 async def test_create_stack_is_retried_with_the_same_client_token(
     fake: FakeRos, failure: str
 ) -> None:
-    fake.behaviour = lambda attempt: failure if attempt <= 2 else "ok"
-    ros = client(fake.endpoint)
-    try:
-        assert await create(ros, "the-one-token") == "stack-1"
-    finally:
-        await ros.close()
+    stack_id = await after_two_failures(fake, failure, lambda ros: create(ros, "the-one-token"))
+    assert stack_id == "stack-1"
     assert len(fake.calls) == 3
     assert {call.get("ClientToken") for call in fake.calls} == {"the-one-token"}
     gaps = [b - a for a, b in zip(fake.times, fake.times[1:], strict=False)]
@@ -111,12 +117,7 @@ async def test_get_stack_from_the_event_loop_is_retried_over_every_failure(
     fake: FakeRos, failure: str
 ) -> None:
     """GetStack goes out on aiohttp, not an SDK thread: the same retries, the SDK's request."""
-    fake.behaviour = lambda attempt: failure if attempt <= 2 else "ok"
-    ros = client(fake.endpoint)
-    try:
-        info = await ros.get_stack("stack-1")
-    finally:
-        await ros.close()
+    info = await after_two_failures(fake, failure, lambda ros: ros.get_stack("stack-1"))
     assert (info.stack_id, info.status) == ("stack-1", "CREATE_COMPLETE")
     assert len(fake.calls) == 3
     assert {(c["Action"], c["StackId"], c["SignatureMethod"]) for c in fake.calls} == {

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -593,14 +594,23 @@ def pending_fields(n: int = 1, **overrides: Any) -> dict[str, Any]:
     return fields | overrides
 
 
+@contextmanager
+def opened_at_version(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
+) -> Iterator[Store]:
+    """The history as an older rostray (schema ``version``) would create and write it."""
+    with monkeypatch.context() as patch:
+        patch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:version])
+        patch.setattr(store_mod, "SCHEMA_VERSION", version)
+        with Store.open(db_path) as st:
+            yield st
+
+
 def test_a_v1_history_migrates_to_v2_and_keeps_its_launches(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
-        patch.setattr(store_mod, "SCHEMA_VERSION", 1)
-        with Store.open(db_path) as st:
-            st.add_launch(**launch_fields())
+    with opened_at_version(db_path, monkeypatch, 1) as st:
+        st.add_launch(**launch_fields())
     assert raw(db_path, "PRAGMA user_version") == 1
     with Store.open(db_path) as st:
         assert st.get_by_stack("stack-0001-uuid").stack_name == "demo-1"
@@ -612,14 +622,11 @@ def test_a_v1_history_migrates_to_v2_and_keeps_its_launches(
 def test_a_v2_history_migrates_to_v3_and_still_finds_callbacks_by_stack_and_token(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
-        patch.setattr(store_mod, "SCHEMA_VERSION", 2)
-        with Store.open(db_path) as st:
-            launch = st.add_launch(**launch_fields())
-            by_token = st.record_callback(launch.token, None, "r", {}, b"{}")
-            by_claim = st.record_callback("other-token", launch.stack_id, "r", {}, b"{}")
-            st.record_callback("other-token", "other-stack", "r", {}, b"{}")
+    with opened_at_version(db_path, monkeypatch, 2) as st:
+        launch = st.add_launch(**launch_fields())
+        by_token = st.record_callback(launch.token, None, "r", {}, b"{}")
+        by_claim = st.record_callback("other-token", launch.stack_id, "r", {}, b"{}")
+        st.record_callback("other-token", "other-stack", "r", {}, b"{}")
     assert raw(db_path, "PRAGMA user_version") == 2
     with Store.open(db_path) as st:
         assert [c.id for c in st.callbacks_for(launch.stack_id)] == [by_claim, by_token]
