@@ -9,9 +9,11 @@ does. Two measures, both measured by the burst benchmark (docs/benchmarks.md, "F
 * ``FullCollectionPacer``: what a burst builds (a Launch, tracker tasks and, in sandbox mode,
   the sandbox's stacks for every stack in flight) still made the full passes that CPython
   starts on its own, by allocation counts, take 30-48 ms in the middle of the burst. The pacer
-  turns those automatic passes off and runs one itself when the engine has been quiet for a
-  moment, or at the latest every ``longest`` seconds while it never is. When nothing happens
-  no timer is armed.
+  turns those automatic passes off and runs one itself when the engine has been quiet for
+  ``quiet`` seconds, or at the latest every ``longest`` seconds while it never is. When
+  nothing happens no timer is armed. Quiet is 5 s, not 1: after a second of quiet the next
+  thing is often the burst itself (launches, then their callbacks), and the pass that fired
+  then was the burst benchmark's longest stall (50 ms, 0.13 s into the burst).
 * The youngest generation is collected every ``YOUNG_THRESHOLD`` net allocations instead of
   CPython's 700: each callback allocates a few hundred objects that refcounting frees, and
   collecting every third callback was ~12 % of the receiver's CPU (paired runs, bench/fixes.md).
@@ -47,7 +49,7 @@ class FullCollectionPacer:
     """``touch()`` on every sign of activity; a full collection follows ``quiet`` seconds
     after the last one, or ``longest`` seconds after the first untouched one."""
 
-    def __init__(self, *, quiet: float = 1.0, longest: float = 30.0) -> None:
+    def __init__(self, *, quiet: float = 5.0, longest: float = 30.0) -> None:
         self.quiet = quiet
         self.longest = longest
         self.collections = 0
