@@ -37,6 +37,7 @@ from rostray.core.text import redact_query_strings
 log = logging.getLogger(__name__)
 
 REAL_ENDPOINT = "ros.aliyuncs.com"
+MAX_CONNECTIONS = 8  # to ROS, per client, as the SDK's pool
 TERMINAL_SUFFIXES = ("_COMPLETE", "_FAILED")
 RETRYABLE_CODES = frozenset(
     {"SDK.HttpError", "InternalError", "ServiceUnavailable", "Throttling", "Throttling.User"}
@@ -395,6 +396,10 @@ class _NativeTransport:
         self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
         self._user_agent: str | None = None
+        # As many requests in flight as connections (the SDK's pool had 8 too). Taken before
+        # signing: 64 verifications started by one burst of callbacks otherwise all signed
+        # and queued in a single loop iteration (the burst's longest stalls, 60-70 ms).
+        self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
     def _agent(self, request: Any) -> str:
         """The User-Agent ``_make_http_response`` writes, composed by the SDK (once)."""
@@ -441,7 +446,7 @@ class _NativeTransport:
             self._session = aiohttp.ClientSession(
                 # The SDK sends loopback past any proxy and the rest through the environment's.
                 trust_env=not self._local,
-                connector=aiohttp.TCPConnector(limit=8, ssl=self._tls()),
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, ssl=self._tls()),
                 timeout=aiohttp.ClientTimeout(
                     sock_connect=self._connect_timeout, sock_read=self._read_timeout
                 ),
@@ -463,6 +468,10 @@ class _NativeTransport:
         return ssl.create_default_context(cafile=verify)
 
     async def send(self, request: Any) -> bytes:
+        async with self._slots:
+            return await self._send(request)
+
+    async def _send(self, request: Any) -> bytes:
         path, headers, signed = self.compose(request)
         scheme = "http" if self._local else "https"
         # encoded=True: the signature covers the query string exactly as written.
