@@ -129,8 +129,11 @@ def _verification(r: Results) -> list[str]:
         "and WAL checkpoints run on their own thread and connection "
         "(`rostray/core/walcheckpoint.py`) instead of inside the commit a callback's 200 "
         "waits on. `RosClient.get_stack` sends GetStack from the event loop with aiohttp "
-        "(`_NativeTransport`): the SDK still composes and signs the request and judges the "
-        "answer, but no thread is involved.",
+        "(`_NativeTransport`), at most 8 in flight: the request carries the SDK's "
+        "parameters and headers, is signed by `rostray/core/rpcsign.py` (held to the SDK's "
+        "own signature in tests) and an error answer is judged by the SDK; no thread is "
+        "involved. Verification starts while the callback's row is written, and the gate "
+        "is written on the loop's own connection when the store's worker is idle.",
         "",
         *_under_load(lat, bur),
         *_concurrent_verdicts(bur),
@@ -215,16 +218,16 @@ def _idle_latency(r: Results) -> list[str]:
         f"Median legs: POST → receiver {leg('delivery_ms')} ms; → persisted, routed and "
         f"GetStack served {leg('to_getstack_ms')} ms; GetStack answer → subscriber "
         f"{leg('announce_ms')} ms. Total: median {_vs(lat, 'p50, 1 stack')}, p99 "
-        f"{_vs(lat, 'p99, 1 stack')}. The middle leg holds two store trips "
-        "(`record_callback`, `get_by_stack`) and the GetStack request: the SDK composes and "
-        "signs it, aiohttp sends it from the event loop (no executor hand-off), and the "
-        "sandbox checks its signature and timestamp (`datetime.strptime` showed in profiles "
-        "of a GetStack loop). The last leg holds the sandbox's answer, the SDK's judging of "
-        "it and the JSON parse, and `announce` (a store write) before the bus. Further: the "
-        "tracker could carry the Launch it already read for routing into `check()` instead "
-        "of reading it again (`Tracker._check` → `get_by_stack`), and the sandbox could "
-        "parse its ISO timestamps with `datetime.fromisoformat` (`parse_timestamp`, "
-        "`rostray/sandbox/server.py`).",
+        f"{_vs(lat, 'p99, 1 stack')}. The middle leg holds the routing, a point read "
+        "(`get_by_stack`, on the loop's own SQLite connection, no thread) and the GetStack "
+        "request: signed on the loop, sent by aiohttp, and checked by the sandbox (its "
+        "signature and timestamp; `datetime.strptime` showed in profiles of a GetStack "
+        "loop). The callback's row is written meanwhile on the store's worker. The last "
+        "leg holds the sandbox's answer, the JSON parse, and `announce` (on the loop's "
+        "connection when the worker is idle) before the bus. About 1 ms of the total is "
+        "the sandbox itself (its HTTP server and signature check, and the notification "
+        "POST it sends). Further: the sandbox could parse its ISO timestamps with "
+        "`datetime.fromisoformat` (`parse_timestamp`, `rostray/sandbox/server.py`).",
         "",
     ]
 
@@ -264,8 +267,12 @@ def _burst(r: Results) -> list[str]:
         "thread that samples the loop thread's stack while the loop is late (session 2, "
         "when GetStack still ran on SDK threads) put the stalls then at socket writes and "
         "reads, where the loop gives up the GIL and waits to get it back behind the store "
-        "thread and the SDK threads, and in gen-2 garbage collections; on a loaded shared "
-        "machine they also hold time the process was simply not scheduled. Most popups in "
+        "thread and the SDK threads, and in gen-2 garbage collections. Since session 3 "
+        "GetStack has no thread, full collections wait for 5 s of quiet "
+        "(`rostray/core/heap.py`), a store trip wakes its callers 32 per loop iteration and "
+        "at most 8 verifications are signed and in flight at once; what is left are "
+        "iterations that serve many ready connections at once, and on a loaded shared "
+        "machine time the process was simply not scheduled. Most popups in "
         "any 1 s, with the coalescing window: "
         f"{_vs(bur, 'popups in any', digits=0)}; {_n(len(b.get('popups') or []))} popups "
         f"for {_n(stacks)} stacks in all.",
