@@ -55,6 +55,8 @@ def scrub_surrogates(value: Any) -> Any:
     ``json.dumps(ensure_ascii=False)`` consumers fail far from where the value came in.
     """
     if isinstance(value, str):
+        if value.isascii():  # O(1) in CPython; the regex scan was 10 ns a character
+            return value
         return _SURROGATES.sub(REPLACEMENT, value) if _SURROGATES.search(value) else value
     if isinstance(value, list):
         return [scrub_surrogates(item) for item in value]
