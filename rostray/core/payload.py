@@ -85,7 +85,7 @@ def parse_payload(body: bytes) -> CallbackPayload:
         status=_status(document),
         stack_name=_stack_name(document),
         outputs=_outputs(document.get("Outputs")),
-        extra_keys=frozenset(k for k in document if k not in _KNOWN_KEYS),
+        extra_keys=frozenset(document.keys() - _KNOWN_KEYS),
     )
 
 
@@ -94,10 +94,10 @@ def parse_payload(body: bytes) -> CallbackPayload:
 
 def _decode_json(body: bytes) -> Any:
     """Strict JSON: UTF-8 only, no duplicate keys, no NaN/Infinity, bounded nesting."""
-    raw = bytes(body)
+    raw = body if type(body) is bytes else bytes(body)
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace stops at the first "{"; strip() copied the body
         raise PayloadError("body is empty")
     try:
         text = raw.decode("utf-8")
@@ -211,7 +211,7 @@ def _outputs(value: Any) -> tuple[Output, ...]:
         raise PayloadError(f"Outputs must be a list, got {_json_type(value)}")
     if len(value) > MAX_OUTPUTS:
         raise PayloadError(f"Outputs has {len(value)} entries; the limit is {MAX_OUTPUTS}")
-    return tuple(_output(index, entry) for index, entry in enumerate(value))
+    return tuple([_output(index, entry) for index, entry in enumerate(value)])
 
 
 def _output(index: int, entry: Any) -> Output:
