@@ -428,18 +428,17 @@ class _NativeTransport:
         params["AccessKeyId"] = creds.access_key_id
         if creds.security_token:
             params["SecurityToken"] = creds.security_token
-        text = rpcsign.string_to_sign("POST", params)
-        params["Signature"] = rpcsign.sign(text, creds.access_key_secret)
-        query = "&".join(
-            f"{rpcsign.percent_encode(k)}={rpcsign.percent_encode(v)}" for k, v in params.items()
-        )
+        # The query sent is the canonical one (sorted, encoded once) plus the signature.
+        query = rpcsign.canonical_query(params)
+        text = rpcsign.signing_text("POST", query)
+        signature = rpcsign.percent_encode(rpcsign.sign(text, creds.access_key_secret))
         headers = {
             **request.get_headers(),
             "Accept-Encoding": "identity",
             "User-Agent": self._agent(request),
             "x-sdk-client": "python/2.0.0",
         }
-        return f"/?{query}", headers, text
+        return f"/?{query}&Signature={signature}", headers, text
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

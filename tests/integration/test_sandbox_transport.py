@@ -29,7 +29,13 @@ from aliyunsdkros.request.v20190910.CreateStackRequest import CreateStackRequest
 from aliyunsdkros.request.v20190910.GetStackRequest import GetStackRequest
 from aliyunsdkros.request.v20190910.GetTemplateSummaryRequest import GetTemplateSummaryRequest
 
-from rostray.core.rpcsign import percent_encode, sign, string_to_sign
+from rostray.core.rpcsign import (
+    canonical_query,
+    percent_encode,
+    sign,
+    signing_text,
+    string_to_sign,
+)
 from rostray.sandbox import errors
 from rostray.sandbox.server import (
     MAX_SIGNAL_BODY,
@@ -213,6 +219,22 @@ def test_string_to_sign_and_signature_match_sdk_composer() -> None:
     expected = SDK_COMPOSE("POST", params)
     assert string_to_sign("POST", params) == expected
     assert sign(expected, SECRET) == SDK_SIGN(expected, SECRET)
+
+
+def test_signing_text_encodes_every_character_as_the_sdk_does() -> None:
+    """``signing_text`` re-encodes the canonical query with three replacements, which is only
+    right if ``percent_encode`` leaves nothing but unreserved characters and ``%XX`` behind:
+    every ASCII character, and some beyond, in keys and values."""
+    ascii_chars = "".join(map(chr, range(128)))
+    params = {
+        "All": ascii_chars,
+        ascii_chars[32:]: "key of every printable",
+        "Wide": "模板 é ~ \u2028 \U0001f600",
+        "Safe": "A-Za-z0-9_.~",
+    }
+    expected = SDK_COMPOSE("GET", params)
+    assert signing_text("GET", canonical_query(params)) == expected
+    assert string_to_sign("GET", params) == expected
 
 
 def test_known_vector() -> None:
