@@ -99,7 +99,10 @@ def _throughput(r: Results) -> list[str]:
             f"{_n(rps.get('web.py (seed)'))}/s here: a compact threaded server, and the "
             "load generator is the same C client for both), so 10× web.py would take "
             f"{_n(1000 / ceiling_x)} % of the ceiling, more than any handler that does "
-            "work can reach. The ratio to the ceiling is the target to steer by.",
+            "work can reach: the same receiver with a callback handler that does nothing "
+            f"(no store) is {_n(_get(s, 'receiver, no store', 'x_baseline'), 1)}× web.py "
+            f"({_n(_get(s, 'receiver, no store', 'of_ceiling', default=0) * 100)} % of the "
+            "ceiling). The ratio to the ceiling is the target to steer by.",
             "",
         ]
     return lines
