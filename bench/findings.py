@@ -311,6 +311,10 @@ def _footprint(r: Results) -> list[str]:
     lines = [
         "### 6. Footprint",
         "",
+        "Start-ups run byte-compiled, as an installed rostray does; the first start after "
+        "installing from source compiles rostray's modules and took "
+        f"{_n(_get(fp, 'headless', 'first_start_s'), 2)} s headless and "
+        f"{_n(_get(fp, 'gui', 'first_start_s'), 2)} s for the tray app (not counted). "
         f"Headless: up in {_n(_get(fp, 'headless', 'startup_s', 'median'), 2)} s, "
         f"{_n(_get(fp, 'headless', 'rss_mb'))} MB RSS; at idle "
         f"{_n(_get(fp, 'headless', 'cpu_seconds'), 3)} s of CPU in "
