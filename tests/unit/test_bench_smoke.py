@@ -337,3 +337,23 @@ def test_findings_say_met_or_missed_as_the_numbers_do() -> None:
     assert "All 100 callbacks were answered 200" in fast
     flood = _findings_for(latency_scale=30.0, lost=0)
     assert "120.0 ms (target ≤ 100 ms: missed)" in flood
+
+
+def test_footprint_starts_run_byte_compiled_outside_the_checkout(tmp_path: Path) -> None:
+    """The bench's own processes write no bytecode; a timed start must use it, as an installed
+    rostray does, and keep it out of the checkout."""
+    import subprocess
+
+    from bench.common import PYTHON, isolated_env
+    from bench.footprint import as_installed
+
+    base = isolated_env(tmp_path / "env")
+    assert base["PYTHONDONTWRITEBYTECODE"] == "1"
+    env = as_installed(base, tmp_path)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    probe = "import sys, rostray.core.text as m; print(sys.dont_write_bytecode, sys.pycache_prefix)"
+    out = subprocess.run(
+        [PYTHON, "-c", probe], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", str(tmp_path / "pycache")]
+    assert list((tmp_path / "pycache").rglob("text*.pyc")), "no bytecode written under root"
