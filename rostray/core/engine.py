@@ -199,6 +199,7 @@ class Engine:
         await self.tracker.start(known, unfinished)
         if self._reconcile:
             self.pending.start()
+        self.ros.warm_up_soon()
         log.info("engine started on the %s", self.mode_description)
         return self
 

@@ -19,8 +19,9 @@ import ipaddress
 import json
 import logging
 import ssl
+import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,6 +177,15 @@ def is_loopback_endpoint(endpoint: str) -> bool:
         return False
 
 
+# Seconds after start-up before the SDK client is made on a thread (see RosClient._sdk).
+SDK_WARM_UP_DELAY = 0.5
+
+
+def _report_warm_up(made: asyncio.Future[Any]) -> None:
+    if not made.cancelled() and (exc := made.exception()) is not None:
+        log.warning("the Alibaba Cloud SDK could not be loaded: %s", exc)
+
+
 class RosClient:
     def __init__(
         self,
@@ -196,14 +206,37 @@ class RosClient:
         self._retry_delay = retry_delay
         self._owns_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="ros")
-        self._client = _make_acs_client(
-            credentials, region, self.local, connect_timeout, read_timeout
-        )
+        self._sdk_args = (credentials, region, self.local, connect_timeout, read_timeout)
+        self._sdk_client: Any = None
+        self._sdk_lock = threading.Lock()
+        self._warm_up: asyncio.TimerHandle | None = None
         self._native = _NativeTransport(
-            self._client, credentials, self.endpoint, self.local, connect_timeout, read_timeout
+            self._sdk, credentials, self.endpoint, self.local, connect_timeout, read_timeout
         )
 
+    def _sdk(self) -> Any:
+        """The SDK's AcsClient, made on first use: importing the SDK and loading its endpoint
+        tables was 0.15-0.25 s of every start-up, before the tray could appear. The lock:
+        ``warm_up`` may be making it on a thread when the loop first needs it."""
+        with self._sdk_lock:
+            if self._sdk_client is None:
+                self._sdk_client = _make_acs_client(*self._sdk_args)
+            return self._sdk_client
+
+    def warm_up_soon(self, delay: float = SDK_WARM_UP_DELAY) -> None:
+        """Make the SDK client on a thread ``delay`` seconds from now, after start-up's own
+        work (the tray's first paint), so the first API call does not pay for it."""
+        loop = asyncio.get_running_loop()
+        self._warm_up = loop.call_later(delay, self._warm_up_now, loop)
+
+    def _warm_up_now(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._warm_up = None
+        made = loop.run_in_executor(self._executor, self._sdk)
+        made.add_done_callback(_report_warm_up)
+
     async def close(self) -> None:
+        if self._warm_up is not None:
+            self._warm_up.cancel()
         await self._native.close()
         if self._owns_executor:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -232,7 +265,7 @@ class RosClient:
                     raw = await self._native.send(request)
                 else:
                     raw = await loop.run_in_executor(
-                        self._executor, self._client.do_action_with_exception, request
+                        self._executor, self._sdk().do_action_with_exception, request
                     )
                 return _decode(raw)
             except RosError as exc:
@@ -381,14 +414,14 @@ class _NativeTransport:
 
     def __init__(
         self,
-        client: Any,
+        sdk: Callable[[], Any],
         credentials: Credentials,
         endpoint: str,
         local: bool,
         connect_timeout: int,
         read_timeout: int,
     ) -> None:
-        self._client = client
+        self._sdk = sdk  # the SDK's AcsClient, made on first use
         self._credentials = credentials
         self._endpoint = endpoint
         self._local = local
@@ -404,7 +437,7 @@ class _NativeTransport:
     def _agent(self, request: Any) -> str:
         """The User-Agent ``_make_http_response`` writes, composed by the SDK (once)."""
         if self._user_agent is None:
-            client = self._client
+            client = self._sdk()
             agents = client.merge_user_agent(
                 client.default_user_agent(), client.handle_extra_agent(request)
             )
@@ -457,7 +490,7 @@ class _NativeTransport:
         """The SDK's trust: its ``verify`` setting, else the CA bundle its requests ships."""
         if self._local:
             return True  # plain http; unused
-        verify = self._client.get_verify()
+        verify = self._sdk().get_verify()
         if verify is False:
             return False
         if not isinstance(verify, str):
@@ -490,7 +523,7 @@ class _NativeTransport:
             raise ClientException("SDK.HttpError", reason) from None
         if 200 <= status < 300:
             return body  # the SDK's judge only parses it to find nothing wrong; _decode parses
-        error = self._client._get_server_exception(status, body, self._endpoint, signed)
+        error = self._sdk()._get_server_exception(status, body, self._endpoint, signed)
         if error is not None:
             raise error
         return body

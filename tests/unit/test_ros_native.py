@@ -65,7 +65,7 @@ def test_the_signature_is_the_sdks_for_the_same_request(
 
     sdk = request()
     sdk.add_header("Accept-Encoding", "identity")
-    theirs = ros._client._make_http_response(ros.endpoint, sdk, 1, 1)
+    theirs = ros._sdk()._make_http_response(ros.endpoint, sdk, 1, 1)
     path, headers, signed = ros._native.compose(request())
     assert parse_qs(urlsplit(path).query) == parse_qs(urlsplit(theirs.get_url()).query)
     assert signed == sdk.string_to_sign
@@ -137,8 +137,26 @@ async def test_a_remote_endpoint_trusts_what_the_sdk_trusts() -> None:
         assert isinstance(context, ssl.SSLContext)
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
         assert context.cert_store_stats()["x509_ca"] > 50  # the SDK's CA bundle was loaded
-        ros._client._verify = False  # what AcsClient(verify=False) sets
+        ros._sdk()._verify = False  # what AcsClient(verify=False) sets
         assert ros._native._tls() is False
     finally:
         await ros.close()
     await asyncio.sleep(0)
+
+
+async def test_the_sdk_client_is_made_after_start_up_on_a_thread() -> None:
+    """Importing the SDK and loading its endpoint tables cost every start-up 0.15-0.25 s;
+    the client is made later, once, whoever asks first."""
+    ros = RosClient(Credentials("id", SECRET), region="cn-hangzhou", endpoint="127.0.0.1:9")
+    try:
+        assert ros._sdk_client is None
+        ros.warm_up_soon(delay=0)
+        for _ in range(500):
+            if ros._sdk_client is not None:
+                break
+            await asyncio.sleep(0.01)
+        made = ros._sdk_client
+        assert made is not None and ros._sdk() is made
+        assert made.get_region_id() == "cn-hangzhou"
+    finally:
+        await ros.close()
