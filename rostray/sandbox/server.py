@@ -26,6 +26,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections import Counter, OrderedDict
@@ -59,7 +60,9 @@ MAX_BODY_SIZE = 4 * 1024 * 1024
 MAX_SIGNAL_BODY = 64 * 1024
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?Z"
+)
 SIGNATURE_METHOD = "HMAC-SHA1"
 # Per-request values for the envelope; each aiohttp request runs in its own task (own context).
 _request_id: ContextVar[str] = ContextVar("ros_request_id")
@@ -159,12 +162,16 @@ def parse_pairs(raw: str) -> dict[str, str]:
 
 
 def parse_timestamp(value: str) -> datetime:
-    for fmt in TIMESTAMP_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    raise timestamp_malformed()
+    """``YYYY-MM-DDThh:mm:ss[.ffffff]Z`` (UTC), as the SDK writes it; by hand, since
+    ``strptime`` was the largest part of checking a request in profiles of a GetStack loop."""
+    match = _TIMESTAMP.fullmatch(value)
+    if match is None:
+        raise timestamp_malformed()
+    *fields, fraction = match.groups()
+    try:
+        return datetime(*map(int, fields), int((fraction or "0").ljust(6, "0")), tzinfo=UTC)
+    except ValueError:  # e.g. month 13
+        raise timestamp_malformed() from None
 
 
 def redacted_keys(params: Mapping[str, str]) -> list[str]:

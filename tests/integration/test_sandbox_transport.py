@@ -41,6 +41,7 @@ from rostray.sandbox.server import (
     MAX_SIGNAL_BODY,
     NonceCache,
     SandboxServer,
+    parse_timestamp,
 )
 
 AK = "LTAIsandboxKey0001"
@@ -482,6 +483,32 @@ async def test_malformed_timestamp(
     monkeypatch.setattr(parameter_helper, "get_iso_8061_date", lambda: "yesterday")
     error = await server_error(client, GetStackRequest())
     assert error.get_error_code() == "InvalidTimeStamp.Format"
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2026-11-29T11:07:09Z", "2026-11-29T11:07:09.5Z", "2024-02-29T23:59:59.123456Z"]
+)
+def test_timestamps_parse_as_strptime_did(stamp: str) -> None:
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in stamp else "%Y-%m-%dT%H:%M:%SZ"
+    assert parse_timestamp(stamp) == datetime.strptime(stamp, fmt).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2026-13-01T00:00:00Z",  # no month 13
+        "2025-02-29T00:00:00Z",  # not a leap year
+        "2026-11-29 11:07:09Z",
+        "2026-11-29T11:07:09",  # not UTC
+        "2026-11-29T11:07:09.1234567Z",
+        "\uff12\uff10\uff12\uff16-11-29T11:07:09Z",  # full-width digits
+        "",
+    ],
+)
+def test_malformed_timestamps_are_refused(stamp: str) -> None:
+    with pytest.raises(errors.RosApiError) as caught:
+        parse_timestamp(stamp)
+    assert caught.value.code == "InvalidTimeStamp.Format"
 
 
 async def test_nonce_reuse_is_refused(
