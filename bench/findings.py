@@ -221,16 +221,21 @@ def _idle_latency(r: Results) -> list[str]:
         f"Median legs: POST → receiver {leg('delivery_ms')} ms; → persisted, routed and "
         f"GetStack served {leg('to_getstack_ms')} ms; GetStack answer → subscriber "
         f"{leg('announce_ms')} ms. Total: median {_vs(lat, 'p50, 1 stack')}, p99 "
-        f"{_vs(lat, 'p99, 1 stack')}. The middle leg holds the routing, a point read "
-        "(`get_by_stack`, on the loop's own SQLite connection, no thread) and the GetStack "
-        "request: signed on the loop, sent by aiohttp, and checked by the sandbox (its "
-        "signature and timestamp; `datetime.strptime` showed in profiles of a GetStack "
-        "loop). The callback's row is written meanwhile on the store's worker. The last "
-        "leg holds the sandbox's answer, the JSON parse, and `announce` (on the loop's "
-        "connection when the worker is idle) before the bus. About 1 ms of the total is "
-        "the sandbox itself (its HTTP server and signature check, and the notification "
-        "POST it sends). Further: the sandbox could parse its ISO timestamps with "
-        "`datetime.fromisoformat` (`parse_timestamp`, `rostray/sandbox/server.py`).",
+        f"{_vs(lat, 'p99, 1 stack')}. Everything here runs on one event loop in one "
+        "process: the receiver, the tracker, the store's loop connection and the sandbox, so "
+        "the total is the CPU time of that chain, and it moves with the machine's speed "
+        "(the calibration figures under *Machine load during the run*). Traced in session 4 "
+        "(median, one stack at a time): the sandbox's notification POST spends ~0.4 ms in "
+        "aiohttp's client "
+        "before its first byte leaves; the middle leg holds the routing, a point read "
+        "(`get_by_stack`, ~0.3 ms on the loop's own SQLite connection), signing (60 µs since "
+        "`rpcsign` skips `quote` for unreserved text), aiohttp's client again, and the "
+        "sandbox's check and answer (~0.4-0.6 ms). The callback's row is committed meanwhile "
+        "on the store's worker, whose trip holds the GIL for ~0.3 ms while the sandbox waits "
+        "to read the GetStack; against the real ROS that overlap is free (the round trip is "
+        "network time). The last leg is the JSON parse and `announce` (~0.3 ms on the loop's "
+        "connection) before the bus. Writing the row on the loop instead, to spare the thread "
+        "hop, measured no better (bench/fixes.md, session 4).",
         "",
     ]
 
