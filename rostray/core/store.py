@@ -233,6 +233,56 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
+# A group of rows goes in as few statements as possible: sqlite3 releases the GIL around every
+# step of a statement, and executemany steps once per row. Under load each step cost the worker
+# thread a wait for the GIL held by the busy event loop (a 40-row trip took 10 ms, bench/fixes.md).
+# Sizes are fixed (32, 8, 1 rows) so only a few statement texts reach the statement cache.
+_CHUNK_SIZES = (32, 8, 1)
+_INSERT_CALLBACKS = (
+    "INSERT INTO callbacks (id, token, stack_id, received_at, remote, headers, body, "
+    "verdict, detail) VALUES "
+)
+_CALLBACK_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _statement_chunks(count: int) -> Iterator[tuple[int, int]]:
+    """``(start, size)`` covering ``count`` rows with the fewest chunks of ``_CHUNK_SIZES``."""
+    start = 0
+    for size in _CHUNK_SIZES:
+        while count - start >= size:
+            yield start, size
+            start += size
+
+
+@functools.cache
+def _multi_row_sql(head: str, row: str, size: int) -> str:
+    return head + ", ".join([row] * size)
+
+
+@functools.cache
+def _verdicts_sql(size: int) -> str:
+    cases = "WHEN ? THEN ? " * size
+    marks = ", ".join("?" * size)
+    return (
+        f"UPDATE callbacks SET verdict = CASE id {cases}END, detail = CASE id {cases}END "
+        f"WHERE id IN ({marks})"
+    )
+
+
+def _verdicts_params(chunk: Sequence[tuple[int, str, str]]) -> list[Any]:
+    ids = [callback_id for callback_id, _, _ in chunk]
+    verdicts = [value for callback_id, verdict, _ in chunk for value in (callback_id, verdict)]
+    details = [value for callback_id, _, detail in chunk for value in (callback_id, detail)]
+    return [*verdicts, *details, *ids]
+
+
+def _set_verdict_row(conn: _Conn, callback_id: int, verdict: str, detail: str) -> bool:
+    cursor = conn.execute(
+        "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?", (verdict, detail, callback_id)
+    )
+    return cursor.rowcount > 0
+
+
 class _Conn:
     """The connection as the methods see it: every text parameter loses its lone surrogates
     (legal in JSON and in GetStack's StatusReason, but sqlite3 cannot bind them and raises
@@ -877,18 +927,19 @@ class Store:
             now = self._clock()
             # The connection itself, not _Conn: every text below is scrubbed by hand (the
             # headers are ASCII JSON), which is most of the Python work saved per row.
-            conn.raw.executemany(
-                """INSERT INTO callbacks (id, token, stack_id, received_at, remote, headers,
-                    body, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    (
-                        row_id, _bindable(row.token), _bindable(row.stack_id), now,
-                        _bindable(row.remote), _dump(redact_headers(row.headers)),
-                        bytes(row.body), _bindable(row.verdict), _bindable(row.detail),
-                    )
-                    for row_id, row in zip(ids, rows, strict=True)
-                ],
-            )  # fmt: skip
+            values = [
+                (
+                    row_id, _bindable(row.token), _bindable(row.stack_id), now,
+                    _bindable(row.remote), _dump(redact_headers(row.headers)),
+                    bytes(row.body), _bindable(row.verdict), _bindable(row.detail),
+                )
+                for row_id, row in zip(ids, rows, strict=True)
+            ]  # fmt: skip
+            for start, size in _statement_chunks(len(values)):
+                conn.raw.execute(
+                    _multi_row_sql(_INSERT_CALLBACKS, _CALLBACK_ROW, size),
+                    [value for row in values[start : start + size] for value in row],
+                )
             if ids and ids[-1] // PRUNE_EVERY > (first - 1) // PRUNE_EVERY:
                 # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest
                 # rows in one range scan.
@@ -904,14 +955,17 @@ class Store:
     def set_verdicts(self, verdicts: Sequence[tuple[int, str, str]]) -> list[bool]:
         """``set_verdict`` for many ``(callback_id, verdict, detail)`` in one transaction."""
         with self._write() as conn:
-            return [
-                conn.execute(
-                    "UPDATE callbacks SET verdict = ?, detail = ? WHERE id = ?",
-                    (verdict, detail, callback_id),
-                ).rowcount
-                > 0
-                for callback_id, verdict, detail in verdicts
-            ]
+            if len({v[0] for v in verdicts}) == len(verdicts):
+                found: list[bool] = []
+                for start, size in _statement_chunks(len(verdicts)):
+                    chunk = verdicts[start : start + size]
+                    if conn.execute(_verdicts_sql(size), _verdicts_params(chunk)).rowcount == size:
+                        found += [True] * size
+                    else:  # some were pruned: which ones (rare; the same values again)
+                        found += [_set_verdict_row(conn, *verdict) for verdict in chunk]
+                return found
+            # One callback twice: one statement each, so the last verdict wins.
+            return [_set_verdict_row(conn, *verdict) for verdict in verdicts]
 
     def supersede_pending(self, received_before: float, detail: str) -> int:
         """Give a verdict to callbacks whose verification a stop cut short (still 'pending'),
@@ -967,7 +1021,7 @@ class _Offload(Generic[P, T]):
         self, method: Callable[Concatenate[Store, P], T], *, on_loop: str | None = None
     ) -> None:
         self._method = method
-        self._on_loop = on_loop  # None, "read" or "write-when-idle"
+        self._on_loop = on_loop  # None, "read", "write-when-idle" or "write-past-rows"
         self.__doc__ = method.__doc__
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -1073,6 +1127,7 @@ class AsyncStore:
         self._closed = False
         self._queue: list[_Call] = []
         self._in_trip = False
+        self._trip_calls: list[_Call] = []  # the trip on the worker now
         self.trips = 0  # hand-offs to the worker thread so far
         self._loop_conn: Store | None = None
         self._loop_conn_failed = False
@@ -1110,10 +1165,19 @@ class AsyncStore:
         commit, as a read queued a moment earlier would), or for a write when the worker has
         nothing queued or running, so the write cannot overtake one submitted before it (a
         callback's row stays committed before the announcement it leads to). None once
-        closed or if it cannot be opened: everything then goes through the worker."""
+        closed or if it cannot be opened: everything then goes through the worker.
+
+        "write-past-rows" may also pass callbacks' rows and verdicts (grouped calls) queued or
+        running on the worker, never anything else: the caller has seen the rows it depends
+        on committed (``Tracker._announce``). Under a flood of callbacks the worker is never
+        idle, and the announcement waited behind two trips of other stacks' rows."""
         if self._closed or self._loop_conn_failed:
             return None
-        if use != "read" and (self._in_trip or self._queue):
+        if use == "write-when-idle" and (self._in_trip or self._queue):
+            return None
+        if use == "write-past-rows" and not all(
+            call.grouped for call in (*self._trip_calls, *self._queue)
+        ):
             return None
         if self._loop_conn is None:
             try:
@@ -1184,6 +1248,7 @@ class AsyncStore:
     def _start_trip(self, loop: asyncio.AbstractEventLoop) -> None:
         calls, self._queue = self._queue[:MAX_TRIP], self._queue[MAX_TRIP:]
         self._in_trip = True
+        self._trip_calls = calls
         self.trips += 1
         trip = loop.run_in_executor(self._executor, self._trip, calls)
         trip.add_done_callback(functools.partial(self._trip_done, loop, calls))
@@ -1197,6 +1262,7 @@ class AsyncStore:
         self, loop: asyncio.AbstractEventLoop, calls: list[_Call], trip: asyncio.Future[Any]
     ) -> None:
         self._in_trip = False
+        self._trip_calls = []
         if trip.cancelled():
             outcomes: list[_Outcome] = [(False, StoreError("store call cancelled"))] * len(calls)
         elif (exc := trip.exception()) is not None:  # the executor itself failed (shut down)
@@ -1260,6 +1326,8 @@ class AsyncStore:
     # The gate: on the loop when the worker is idle (the common case, one stack finishing),
     # which took a thread round trip off every notification's path.
     announce = _Offload(Store.announce, on_loop="write-when-idle")
+    # Only for a caller that has seen every row its announcement depends on committed.
+    announce_past_rows = _Offload(Store.announce, on_loop="write-past-rows")
     set_polling = _Offload(Store.set_polling)
     record_callbacks = _Offload(Store.record_callbacks)
     set_verdicts = _Offload(Store.set_verdicts)

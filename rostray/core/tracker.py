@@ -134,6 +134,9 @@ class Tracker:
         self._via: dict[str, str] = {}  # how the next poll's result counts: poll | reconcile
         self._announced: dict[str, set[str]] = {}  # statuses announced for the current operation
         self._verdicts: dict[tuple[str, str], _Verdict] = {}
+        # Rows of callbacks claiming a stack that are not committed yet: its announcement waits
+        # for them, and may then pass other stacks' rows queued at the store.
+        self._unwritten: dict[str, set[asyncio.Future[int]]] = {}
         # Results shown while the store could not take the gate: (stack, operation seq, status).
         self._shown_ungated: set[tuple[str, int, str]] = set()
         self._wakeup = asyncio.Event()
@@ -295,9 +298,22 @@ class Tracker:
                 recorded.set_exception(exc)
             raise
         write.add_done_callback(functools.partial(_settle, recorded))
+        if claimed_id is not None:
+            self._hold_announcement(claimed_id, write)
         await asyncio.shield(recorded)  # a failed write: the receiver answers 503
         if payload is None:
             self._bus.publish(CallbackReceived(None, None, "invalid", incoming.error or ""))
+
+    def _hold_announcement(self, stack_id: str, write: asyncio.Future[int]) -> None:
+        rows = self._unwritten.setdefault(stack_id, set())
+        rows.add(write)
+
+        def written(done: asyncio.Future[int]) -> None:
+            rows.discard(done)
+            if not rows and self._unwritten.get(stack_id) is rows:
+                del self._unwritten[stack_id]
+
+        write.add_done_callback(written)
 
     async def _route(
         self, token: str, recorded: asyncio.Future[int], payload: CallbackPayload
@@ -465,7 +481,10 @@ class Tracker:
             reason = await failure_reason(ros, launch, info)
         shown = (launch.stack_id, launch.operation_seq, info.status)
         try:
-            announced = await self._store.announce(
+            rows = self._unwritten.get(launch.stack_id)
+            if rows:  # this stack's callbacks are committed before its announcement
+                await asyncio.wait(list(rows))
+            announced = await self._store.announce_past_rows(
                 launch.stack_id, info.status, reason, outputs_to_dicts(info.outputs)
             )
         except StoreError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -103,6 +104,34 @@ async def test_launch_success_is_announced_once_from_the_callback(engine: Engine
     stored = await engine.store.get_by_stack(launch.stack_id)
     assert stored.announced == ["CREATE_COMPLETE"] and stored.finished_at is not None
     # GetStack starts while the row is written, but the row is committed first.
+    announced_at = await engine.store.run(
+        lambda st: st._connection().execute("SELECT announced_at FROM announcements").fetchone()
+    )
+    assert callback.received_at <= announced_at[0]
+
+
+async def test_the_announcement_waits_for_its_callbacks_row(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The announcement may pass other stacks' rows queued at the store, never its own: with
+    the row held on the worker (no lock taken yet, so nothing else would stop it), no
+    StackFinished until the row is committed."""
+    written = threading.Event()
+    original = Store.record_callbacks
+
+    def held(store: Store, rows: Any) -> list[int]:
+        written.wait(10)
+        return original(store, rows)
+
+    monkeypatch.setattr(Store, "record_callbacks", held)
+    sub = engine.subscribe()
+    launch = await engine.launch(request("held", template_text("seed-webhook.json")))
+    with pytest.raises(TimeoutError):
+        await next_finished(sub, timeout=1.0)
+    written.set()
+    event = await next_finished(sub)
+    assert event.stack_id == launch.stack_id
+    [callback] = await engine.store.callbacks_for(launch.stack_id)
     announced_at = await engine.store.run(
         lambda st: st._connection().execute("SELECT announced_at FROM announcements").fetchone()
     )

@@ -835,6 +835,29 @@ async def test_the_gate_runs_on_the_loop_only_when_nothing_is_queued(
     ]
 
 
+async def test_an_announcement_past_rows_passes_queued_rows_but_nothing_else(
+    astore: AsyncStore,
+) -> None:
+    first = await astore.add_launch(**launch_fields(1))
+    second = await astore.add_launch(**launch_fields(2))
+    rows = [astore.record_callback(second.token, second.stack_id, "r", {}, b"{}") for _ in "ab"]
+    trips = astore.trips
+    assert await astore.announce_past_rows(first.stack_id, "CREATE_COMPLETE", "", None)
+    assert astore.trips == trips and not any(row.done() for row in rows)  # passed them
+    assert len(set(await asyncio.gather(*rows))) == 2
+    # Anything but rows and verdicts on the worker (here a call holding it): it waits.
+    release, held = await _with_worker_held(astore)
+    gate = asyncio.ensure_future(
+        astore.announce_past_rows(second.stack_id, "CREATE_COMPLETE", "", None)
+    )
+    await asyncio.sleep(0.05)
+    assert not gate.done()
+    release.set()
+    await held
+    assert await gate
+    assert astore.trips > trips
+
+
 async def test_async_round_trip(astore: AsyncStore) -> None:
     launch = await astore.add_launch(**launch_fields())
     assert await astore.get_by_token(launch.token) == launch
