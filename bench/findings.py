@@ -150,6 +150,7 @@ def _under_load(lat: Results, bur: Results) -> list[str]:
         def bg(case: str, *keys: str) -> Any:
             return _get(lat, "shipped", f"{case}_background", *keys)
 
+        flood_announce = _get(lat, "shipped", "flood", "announce_ms", "p50")
         text += (
             "p99 while 1,000 callbacks arrive at "
             f"{_n(_get(lat, 'paced_rate', default=500))}/s: "
@@ -159,11 +160,14 @@ def _under_load(lat: Results, bur: Results) -> list[str]:
             f"at {_n(bg('flood', 'arrival_rate_median'))}/s and loop lag p99 "
             f"{_n(bg('flood', 'loop_lag_ms', 'p99'), 1)} ms. Flat out, the offered load is by "
             "construction as much as the engine can take: the legitimate callback waits "
-            "behind the backlog in the receiver, in the store queue and, for its GetStack, at "
-            "the sandbox on the same loop, so a per-callback fix shortens the queue but cannot "
-            "empty it; that needs the flood kept out cheaply (the per-token rate limit does "
-            "that for a single token; forged bodies spread over many known tokens still cost "
-            "a store write each, group-committed). "
+            "behind the backlog in the receiver and, for its GetStack, at the sandbox on the "
+            "same loop; each step that waits for something costs a loop iteration, several ms "
+            f"under this load. Its announcement ({_n(flood_announce, 1)} ms "
+            "median from GetStack's answer) no longer queues behind other stacks' rows at the "
+            "store (session 4: 28-30 ms before). Emptying the backlog needs the flood kept "
+            "out cheaply (the per-token rate limit does that for a single token; forged "
+            "bodies spread over many known tokens still cost a store write each, "
+            "group-committed). "
         )
     b = _get(bur, "shipped", default={}) or {}
     if b:
