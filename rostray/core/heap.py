@@ -17,9 +17,11 @@ does. Two measures, both measured by the burst benchmark (docs/benchmarks.md, "F
 * The youngest generation is collected every ``YOUNG_THRESHOLD`` net allocations instead of
   CPython's 700: each callback allocates a few hundred objects that refcounting frees, and
   collecting every third callback was ~12 % of the receiver's CPU (paired runs, bench/fixes.md).
-  The middle one every ``MIDDLE_THRESHOLD`` young passes instead of 10, so it still walks
-  about as many survivors per pass as with CPython's defaults (at 10,000 × 10, one walked a
-  burst's 38 ms worth).
+  The middle one is paced too (``MIDDLE_THRESHOLD`` is out of reach between two paced full
+  passes, which collect it as well): at 4,000 × 2 its passes fell inside bursts every ~1-3 s
+  and took 13-18 ms each (traced), and the burst benchmark's longest stall went from
+  52/51/36/53 ms to 44/33/39 ms without them (bench/fixes.md, session 4). A middle pass
+  only finds cycles that survived a young pass, and those wait at most ``longest`` seconds.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ import gc
 from rostray.core.events import EventBus
 
 # The generation-2 threshold while the pacer runs: the number of generation-1 passes before
-# CPython starts a full one by itself. High enough never to be reached between two paced
-# passes (a burst of 10,000 callbacks makes a few hundred), low enough to stay a safety net.
+# CPython starts a full one by itself; with the middle passes paced as well, never reached.
 DEFERRED_THRESHOLD = 10_000
 # Container allocations (minus deallocations) between two young collections, and young
-# collections between two middle ones: 8,000 allocations per middle pass, CPython's 7,000.
+# collections between two middle ones: 4,000,000 allocations, far more than a burst of
+# 10,000 callbacks makes, so the paced full passes are the ones that walk the middle
+# generation.
 YOUNG_THRESHOLD = 4_000
-MIDDLE_THRESHOLD = 2
+MIDDLE_THRESHOLD = 1_000
 
 
 def freeze_startup_heap() -> None:
