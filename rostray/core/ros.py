@@ -217,7 +217,7 @@ class RosClient:
     def _sdk(self) -> Any:
         """The SDK's AcsClient, made on first use: importing the SDK and loading its endpoint
         tables was 0.15-0.25 s of every start-up, before the tray could appear. The lock:
-        ``warm_up`` may be making it on a thread when the loop first needs it."""
+        ``warm_up_soon`` may be making it on a thread when the loop first needs it."""
         with self._sdk_lock:
             if self._sdk_client is None:
                 self._sdk_client = _make_acs_client(*self._sdk_args)

@@ -26,7 +26,7 @@ def percent_encode(s: str) -> str:
     """RFC 3986 encoding of UTF-8 text: only ``A-Za-z0-9-_.~`` stay literal.
 
     Matches the SDK's ``quote_plus`` + ``'+'→%20, '*'→%2A, '%7E'→~`` dance. Most keys and
-    values need nothing encoded, and one regex match says so in a fifth of ``quote``'s time.
+    values need nothing encoded, and one regex match says so in half of ``quote``'s time.
     """
     if _UNRESERVED.fullmatch(s):
         return s

@@ -24,6 +24,7 @@ from rostray.core.store import (
     REDACTED,
     SCHEMA_VERSION,
     AsyncStore,
+    CallbackRow,
     Launch,
     SchemaTooNewError,
     Store,
@@ -561,6 +562,29 @@ def test_callbacks_for_matches_token_or_claimed_stack(store: Store) -> None:
     assert [x.body for x in store.callbacks_for(other.stack_id)] == [b"d"]
     assert [x.id for x in store.callbacks_for("forged-id")] == [b]
     assert len(store.recent_callbacks(3)) == 3
+
+
+def test_a_group_of_rows_and_verdicts_lands_row_by_row(store: Store) -> None:
+    """Groups go in as multi-row statements (32/8/1): every row, in order, with its values;
+    a verdict for a pruned row is False without failing its neighbours; one callback given
+    two verdicts in a group keeps the last."""
+    rows = [CallbackRow(f"t{n}", f"s{n}", "r", {"H": str(n)}, bytes([n])) for n in range(43)]
+    ids = store.record_callbacks(rows)
+    assert ids == list(range(ids[0], ids[0] + 43))
+    stored = {cb.id: cb for cb in store.recent_callbacks(100)}
+    assert [(stored[i].token, stored[i].body, stored[i].headers) for i in ids] == [
+        (f"t{n}", bytes([n]), {"H": str(n)}) for n in range(43)
+    ]
+    store.prune_callbacks(40)  # the first three are gone
+    verdicts = [(i, "duplicate", f"d{i}") for i in ids]
+    assert store.set_verdicts(verdicts) == [False] * 3 + [True] * 40
+    assert store.set_verdicts([(ids[-1], "pending", ""), (ids[-1], "confirmed", "last")]) == [
+        True,
+        True,
+    ]
+    latest = {cb.id: (cb.verdict, cb.detail) for cb in store.recent_callbacks(100)}
+    assert latest[ids[-1]] == ("confirmed", "last")
+    assert latest[ids[10]] == ("duplicate", f"d{ids[10]}")
 
 
 def test_prune_keeps_the_newest(store: Store) -> None:
