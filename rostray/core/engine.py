@@ -192,7 +192,7 @@ class Engine:
                 policy=self._tunnel_policy,
             )
             await self.tunnel.start()
-        known = await self.store.history(limit=10_000)
+        known = await self.store.known_launches()
         unfinished = await self.store.unfinished() if self._reconcile else []
         if self._reconcile:  # a stop cut their verification short; reconcile checks instead
             await self.store.supersede_pending(started, SUPERSEDED)

@@ -30,7 +30,7 @@ from rostray.core.i18n import deferred
 from rostray.core.payload import CallbackPayload, Output
 from rostray.core.receiver import IncomingCallback
 from rostray.core.ros import RosClient, RosError, StackInfo
-from rostray.core.store import AsyncStore, Launch, StoreError
+from rostray.core.store import AsyncStore, KnownLaunch, Launch, StoreError
 
 log = logging.getLogger(__name__)
 REGISTRATION_WAIT = 60.0  # seconds a callback may wait for its CreateStack to return
@@ -146,7 +146,7 @@ class Tracker:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def start(self, known: list[Launch], unfinished: list[Launch]) -> None:
+    async def start(self, known: list[KnownLaunch], unfinished: list[Launch]) -> None:
         for launch in known:
             self._tokens[launch.token] = launch.stack_id
             if launch.finished_at is not None:

@@ -1065,3 +1065,20 @@ async def test_verdicts_that_queue_up_share_one_commit(astore: AsyncStore) -> No
     assert len(commits) == 1
     stored = {cb.id: (cb.verdict, cb.detail) for cb in await astore.recent_callbacks(10)}
     assert stored == {i: ("duplicate", f"d{i}") for i in ids}
+
+
+def test_known_launches_are_the_history_without_requests(store: Store) -> None:
+    """What the tracker starts with: every launch's token, stack, status and finish, newest
+    first, as history() orders them, without decoding requests or outputs."""
+    first = store.add_launch(**launch_fields(1, request={"template_body": "x" * 50_000}))
+    second = store.add_launch(**launch_fields(2))
+    store.announce(second.stack_id, "CREATE_COMPLETE", "", None)
+    known = store.known_launches()
+    assert [(k.token, k.stack_id) for k in known] == [
+        (launch.token, launch.stack_id) for launch in store.history(limit=10_000)
+    ]
+    by_stack = {k.stack_id: k for k in known}
+    assert by_stack[first.stack_id].finished_at is None
+    assert by_stack[second.stack_id].status == "CREATE_COMPLETE"
+    assert by_stack[second.stack_id].finished_at is not None
+    assert store.known_launches(limit=1) == known[:1]
