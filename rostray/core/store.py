@@ -265,8 +265,8 @@ def _statement_chunks(count: int) -> Iterator[tuple[int, int]]:
 
 
 @functools.cache
-def _multi_row_sql(head: str, row: str, size: int) -> str:
-    return head + ", ".join([row] * size)
+def _insert_callbacks_sql(size: int) -> str:
+    return _INSERT_CALLBACKS + ", ".join([_CALLBACK_ROW] * size)
 
 
 @functools.cache
@@ -959,7 +959,7 @@ class Store:
             ]  # fmt: skip
             for start, size in _statement_chunks(len(values)):
                 conn.raw.execute(
-                    _multi_row_sql(_INSERT_CALLBACKS, _CALLBACK_ROW, size),
+                    _insert_callbacks_sql(size),
                     [value for row in values[start : start + size] for value in row],
                 )
             if ids and ids[-1] // PRUNE_EVERY > (first - 1) // PRUNE_EVERY:
@@ -1346,10 +1346,10 @@ class AsyncStore:
     known_launches = _Offload(Store.known_launches)
     update_status = _Offload(Store.update_status)
     begin_operation = _Offload(Store.begin_operation)
-    # The gate: on the loop when the worker is idle (the common case, one stack finishing),
-    # which took a thread round trip off every notification's path.
+    # The gate. Any caller: on the loop when the worker is idle, else in submission order.
     announce = _Offload(Store.announce, on_loop="write-when-idle")
-    # Only for a caller that has seen every row its announcement depends on committed.
+    # The tracker's: it has seen every row its announcement depends on committed, so the gate
+    # may also pass other stacks' rows and verdicts queued at the worker.
     announce_past_rows = _Offload(Store.announce, on_loop="write-past-rows")
     set_polling = _Offload(Store.set_polling)
     record_callbacks = _Offload(Store.record_callbacks)
