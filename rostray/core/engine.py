@@ -528,7 +528,12 @@ def launch_tags(user_tags: Mapping[str, str], client_token: str) -> dict[str, st
 
 def launch_summary(launch: Launch) -> dict[str, Any]:
     """A history row for JSON output, without the callback token or URL."""
-    data = asdict(launch)
-    data.pop("token", None)
-    data.pop("notification_url", None)
-    return data
+    decoded = {
+        "request_json": ("request", launch.request),
+        "outputs_json": ("outputs", launch.outputs),
+    }
+    return dict(
+        decoded.get(key, (key, value))
+        for key, value in asdict(launch).items()
+        if key not in ("token", "notification_url")
+    )

@@ -112,6 +112,10 @@ async def test_human_output_in_chinese_json_in_english(config: Path) -> None:
     assert code == 0, err
     [row] = json.loads(out)  # keys and codes as in English (template text may be Chinese)
     assert row["stack_name"] == "cli-zh" and row["status"] == "CREATE_COMPLETE"
+    assert row["request"]["template_body"] and any(
+        o["OutputKey"] == "CurlCli" for o in row["outputs"]
+    )
+    assert not {"request_json", "outputs_json", "token", "notification_url"} & row.keys()
     code, _, err = await cli("launch", "no-such-template", *args, env=env)
     assert code == 2 and err.startswith("rostray: ") and CJK.search(err)
     code, _, err = await cli("delete", "ghost", *args, env=env)  # an engine refusal

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import inspect
+import json
 import os
 import sqlite3
 import sys
@@ -237,11 +238,11 @@ def test_launch_round_trip_of_every_field(store: Store) -> None:
         sandbox=True,
         token=f"{TOKEN}-1",
         notification_url=f"https://tunnel.example/hooks/{TOKEN}-1",
-        request=request,
+        request_json=json.dumps(request),
         operation="CREATE",
         status="CREATE_IN_PROGRESS",
         status_reason="Stack CREATE started",
-        outputs=outputs,
+        outputs_json=json.dumps(outputs),
         created_at=42.5,
         updated_at=1_001.0,
         finished_at=None,
@@ -252,8 +253,21 @@ def test_launch_round_trip_of_every_field(store: Store) -> None:
     assert added == expected
     assert store.get_by_token(f"{TOKEN}-1") == expected
     assert store.get_by_stack("stack-0001-uuid") == expected
+    assert (expected.request, expected.outputs) == (request, outputs)
     assert store.get_by_token("nope") is None
     assert store.get_by_stack("nope") is None
+
+
+def test_a_launch_decodes_its_request_and_outputs_only_when_asked(store: Store) -> None:
+    """The tracker reads a launch for every callback it verifies and never looks at the
+    request, which holds the whole template; decoding it took the event loop ~0.1-0.3 ms."""
+    template = "ROSTemplateFormatVersion: '2015-09-01'\n" + "# padding\n" * 4_000
+    added = store.add_launch(**launch_fields(request={"template_body": template}))
+    launch = store.get_by_stack(added.stack_id)
+    assert launch is not None and launch.status == added.status
+    assert "request" not in vars(launch) and "outputs" not in vars(launch)
+    assert launch.request == {"template_body": template} and launch.outputs == []
+    assert launch.request is launch.request  # decoded once
 
 
 def test_defaults_and_real_endpoint(store: Store) -> None:
