@@ -445,7 +445,7 @@ class Tracker:
             del self._checks[stack_id]
 
     async def _check(self, stack_id: str, via: str) -> CheckResult | None:
-        launch = await self._store.get_by_stack(stack_id)
+        launch = await self._store.get_by_stack(stack_id, with_request=False)
         if launch is None:
             self._untrack(stack_id)
             return None

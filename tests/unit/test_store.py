@@ -270,6 +270,17 @@ def test_a_launch_decodes_its_request_and_outputs_only_when_asked(store: Store) 
     assert launch.request is launch.request  # decoded once
 
 
+def test_the_trackers_read_of_a_launch_leaves_its_request_out(store: Store) -> None:
+    added = store.add_launch(**launch_fields())
+    lean = store.get_by_stack(added.stack_id, with_request=False)
+    assert lean is not None and lean.request_json is None
+    assert (lean.stack_name, lean.operation_seq, lean.outputs) == ("demo-1", 1, [])
+    with pytest.raises(LookupError, match="without its request"):
+        lean.request  # noqa: B018 - a read that must fail, not answer {}
+    assert store.get_by_stack(added.stack_id, with_request=False) == lean
+    assert store.get_by_stack("nope", with_request=False) is None
+
+
 def test_defaults_and_real_endpoint(store: Store) -> None:
     launch = store.add_launch(
         **launch_fields(endpoint="ros.aliyuncs.com", sandbox=False, request=None)
@@ -644,11 +655,28 @@ def opened_at_version(
             yield st
 
 
+def add_old_launch(st: Store, n: int = 1) -> dict[str, Any]:
+    """A launch as rostray wrote it before schema v4: the request in the launches row."""
+    f = launch_fields(n)
+    f["request"] = {**f["request"], "n": n}
+    with st._write() as conn:
+        conn.execute(
+            """INSERT INTO launches (stack_id, stack_name, region, endpoint, sandbox, token,
+                notification_url, request, operation, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'CREATE', 'CREATE_IN_PROGRESS', 1.0, 1.0)""",
+            (
+                f["stack_id"], f["stack_name"], f["region"], f["endpoint"], int(f["sandbox"]),
+                f["token"], f["notification_url"], json.dumps(f["request"]),
+            ),
+        )  # fmt: skip
+    return f
+
+
 def test_a_v1_history_migrates_to_v2_and_keeps_its_launches(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with opened_at_version(db_path, monkeypatch, 1) as st:
-        st.add_launch(**launch_fields())
+        add_old_launch(st)
     assert raw(db_path, "PRAGMA user_version") == 1
     with Store.open(db_path) as st:
         assert st.get_by_stack("stack-0001-uuid").stack_name == "demo-1"
@@ -661,15 +689,33 @@ def test_a_v2_history_migrates_to_v3_and_still_finds_callbacks_by_stack_and_toke
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with opened_at_version(db_path, monkeypatch, 2) as st:
-        launch = st.add_launch(**launch_fields())
-        by_token = st.record_callback(launch.token, None, "r", {}, b"{}")
-        by_claim = st.record_callback("other-token", launch.stack_id, "r", {}, b"{}")
+        launch = add_old_launch(st)
+        by_token = st.record_callback(launch["token"], None, "r", {}, b"{}")
+        by_claim = st.record_callback("other-token", launch["stack_id"], "r", {}, b"{}")
         st.record_callback("other-token", "other-stack", "r", {}, b"{}")
     assert raw(db_path, "PRAGMA user_version") == 2
     with Store.open(db_path) as st:
-        assert [c.id for c in st.callbacks_for(launch.stack_id)] == [by_claim, by_token]
-    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION == 3
+        assert [c.id for c in st.callbacks_for(launch["stack_id"])] == [by_claim, by_token]
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION
     assert raw(db_path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'callbacks_%'") == 0
+
+
+def test_a_v3_history_migrates_to_v4_with_each_request_in_its_own_table(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with opened_at_version(db_path, monkeypatch, 3) as st:
+        first, second = add_old_launch(st, 1), add_old_launch(st, 2)
+    assert raw(db_path, "PRAGMA user_version") == 3
+    with Store.open(db_path) as st:
+        assert [x.request for x in st.history()] == [second["request"], first["request"]]
+        lean = st.get_by_stack(first["stack_id"], with_request=False)
+        assert lean is not None and lean.stack_name == first["stack_name"]
+    assert raw(db_path, "PRAGMA user_version") == SCHEMA_VERSION == 4
+    assert (
+        raw(db_path, "SELECT count(*) FROM pragma_table_info('launches') WHERE name = 'request'")
+        == 0
+    )
+    assert raw(db_path, "SELECT count(*) FROM launch_requests") == 2
 
 
 async def test_async_store_checkpoints_the_wal_off_the_commit_path(db_path: Path) -> None:
