@@ -216,8 +216,8 @@ def _idle_latency(r: Results) -> list[str]:
     if not lat:
         return []
 
-    def leg(key: str, q: str = "p50") -> str:
-        return _n(_get(lat, "shipped", "idle", key, q), 1)
+    def leg(key: str, q: str = "p50", case: str = "idle") -> str:
+        return _n(_get(lat, "shipped", case, key, q), 1)
 
     return [
         "### 4. One stack: where the time goes",
@@ -239,7 +239,12 @@ def _idle_latency(r: Results) -> list[str]:
         "to read the GetStack; against the real ROS that overlap is free (the round trip is "
         "network time). The last leg is the JSON parse and `announce` (~0.3 ms on the loop's "
         "connection) before the bus. Writing the row on the loop instead, to spare the thread "
-        "hop, measured no better (bench/fixes.md, session 4).",
+        "hop, measured no better (bench/fixes.md, session 4). With a 40 KB template (the "
+        f"size of a real one) the median is {leg('total_ms', case='idle_large')} ms and the "
+        f"p99 {leg('total_ms', 'p99', 'idle_large')} ms: since session 5 the template is "
+        "kept in a table of its own and the tracker reads launches without it; before, "
+        "every status change and the announcement rewrote it into the WAL, and a 60 KB "
+        "template cost 1-1.8 ms per callback (bench/fixes.md).",
         "",
     ]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from bench.common import EMPTY_TEMPLATE, LoopLag, Row, check, distribution, log, percentile
 from bench.loadgen import Burst
-from bench.rig import WAIT_TEMPLATE, Rig, engine_rig
+from bench.rig import LARGE_WAIT_TEMPLATE, WAIT_TEMPLATE, Rig, engine_rig
 from bench.ticker import ControlTicker
 from rostray.core.store import Launch
 from rostray.sandbox.notify import notification_body
@@ -62,10 +62,12 @@ async def _await_announced(rig: Rig, stack_ids: list[str], timeout: float = 60) 
         await asyncio.sleep(0.001)
 
 
-async def _one_at_a_time(rig: Rig, count: int, prefix: str) -> list[dict[str, float]]:
+async def _one_at_a_time(
+    rig: Rig, count: int, prefix: str, template: str = WAIT_TEMPLATE
+) -> list[dict[str, float]]:
     samples = []
     for i in range(count):
-        [launch] = await rig.launch_many([f"{prefix}-{i}"], WAIT_TEMPLATE)
+        [launch] = await rig.launch_many([f"{prefix}-{i}"], template)
         await rig.wait_tokens_ready([launch])
         await asyncio.sleep(0.01)  # let the launch's own tail (store, tracker) finish
         rig.signal(launch)
@@ -134,6 +136,7 @@ class Collected:
     rig: Rig
     spec: dict[str, Any] = field(default_factory=dict)
     idle: list[dict[str, float]] = field(default_factory=list)
+    idle_large: list[dict[str, float]] = field(default_factory=list)  # 40 KB template
     cases: dict[str, Case] = field(default_factory=lambda: {name: Case() for name in CASES})
 
 
@@ -170,9 +173,12 @@ async def _run(root: Path, env: dict[str, str], quick: bool) -> dict[str, Any]:
     idle_n, rounds, per_round, warmup = (20, 1, 5, 3) if quick else (100, 6, 10, 10)
     async with engine_rig(root / "shipped", rate_limit=None) as rig:
         c = Collected(rig)
-        log(f"latency: {warmup} warm-up + {idle_n} samples")
+        log(f"latency: {warmup} warm-up + {idle_n} samples, each also with a 40 KB template")
         await _one_at_a_time(rig, warmup, "warm")
-        c.idle = await _one_at_a_time(rig, idle_n, "idle")
+        await _one_at_a_time(rig, warmup, "warm-large", LARGE_WAIT_TEMPLATE)
+        for i in range(idle_n):  # alternating, so a change in the machine's speed hits both
+            c.idle += await _one_at_a_time(rig, 1, f"idle-{i}")
+            c.idle_large += await _one_at_a_time(rig, 1, f"large-{i}", LARGE_WAIT_TEMPLATE)
         await _prepare_background(c)
         log(f"latency: {rounds} rounds x {per_round} stacks per load, alternating")
         async with ControlTicker(env) as control:
@@ -193,6 +199,7 @@ def _raw(c: Collected, control: dict[str, Any]) -> dict[str, Any]:
     return {
         "tracker_short_cuts": getattr(c.rig.engine.tracker, "short_cuts", None),
         "idle": c.idle,
+        "idle_large": c.idle_large,
         "cases": {
             name: {
                 "samples": case.samples,
@@ -250,6 +257,8 @@ def _summary(raw: dict[str, Any]) -> Row:
     result: Row = {
         "idle": _parts(raw["idle"]),
         "idle_samples": [s["total_ms"] for s in raw["idle"]],
+        "idle_large": _parts(raw["idle_large"]),
+        "idle_large_samples": [s["total_ms"] for s in raw["idle_large"]],
         "control_lag_ms": raw["control_lag_ms"],
         "verdicts": raw["verdicts"],
         "tracker_short_cuts": raw["tracker_short_cuts"],

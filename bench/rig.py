@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -33,6 +34,14 @@ WAIT_TEMPLATE = """{"ROSTemplateFormatVersion": "2015-09-01",
   "Wait": {"Type": "ALIYUN::ROS::WaitCondition",
            "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": 3600}}},
  "Outputs": {"Data": {"Value": {"Fn::GetAtt": ["Wait", "Data"]}}}}"""
+# The same stack from a template the size of a real one (40 KB): the padding is a Mappings
+# entry, which GetStack does not return, so only rostray's own handling of the template shows.
+LARGE_WAIT_TEMPLATE = json.dumps(
+    {
+        **json.loads(WAIT_TEMPLATE),
+        "Mappings": {"Padding": {"Text": {"Value": "rostray benchmark padding. " * 1_500}}},
+    }
+)
 SHIPPED = object()  # "leave the receiver's rate limit as shipped"
 
 

@@ -128,6 +128,8 @@ def _latency_summary(scale: float = 1.0) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "idle": parts,
         "idle_samples": [1.0, 2.0, 3.0],
+        "idle_large": parts,
+        "idle_large_samples": [1.5, 2.5],
         "control_lag_ms": _dist(0.1),
         "verdicts": {"duplicate": 3},
         "tracker_short_cuts": None,
@@ -281,6 +283,7 @@ def test_report_renders_fake_results(tmp_path: Path) -> None:
     ):
         assert heading in text
     assert "❌ missed" in text and "✅ met" in text and "Traceback: boom" in text
+    assert "| 1 stack, 40 KB template | 10 |" in text  # its own row, not a background load
     if report.pyplot() is not None:
         charts = {p.name for p in (tmp_path / "bench").glob("*.png")}
         assert charts == {
