@@ -153,11 +153,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             request TEXT NOT NULL
         )""",
         "INSERT INTO launch_requests (launch_id, request) SELECT id, request FROM launches",
-        "ALTER TABLE launches DROP COLUMN request",
+        # Emptied, not dropped: DROP COLUMN needs SQLite 3.35, and some systems' Python (RHEL
+        # 9: 3.34) link an older one. Nothing reads or writes launches.request any more.
+        "UPDATE launches SET request = '{}'",
     ),
 )
 # A launch with its request, as every read but the tracker's returns it.
-_LAUNCHES_WITH_REQUESTS = """launches.*, launch_requests.request AS request FROM launches
+_LAUNCHES_WITH_REQUESTS = """launches.*, launch_requests.request AS request_json FROM launches
     LEFT JOIN launch_requests ON launch_requests.launch_id = launches.id"""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -381,7 +383,7 @@ def _launch_from_row(row: sqlite3.Row, *, with_request: bool = True) -> Launch:
         sandbox=bool(row["sandbox"]),
         token=row["token"],
         notification_url=row["notification_url"],
-        request_json=(row["request"] or "{}") if with_request else None,
+        request_json=(row["request_json"] or "{}") if with_request else None,
         operation=row["operation"],
         status=row["status"],
         status_reason=row["status_reason"],
