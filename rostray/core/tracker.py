@@ -31,6 +31,7 @@ from rostray.core.payload import CallbackPayload, Output
 from rostray.core.receiver import IncomingCallback
 from rostray.core.ros import RosClient, RosError, StackInfo
 from rostray.core.store import AsyncStore, KnownLaunch, Launch, StoreError
+from rostray.core.verdicts import Verdict, VerdictBook
 
 log = logging.getLogger(__name__)
 REGISTRATION_WAIT = 60.0  # seconds a callback may wait for its CreateStack to return
@@ -71,15 +72,6 @@ class PollPolicy:
 class CheckResult:
     status: str
     announced: bool
-
-
-@dataclass
-class _Verdict:
-    """A verification of one claim, shared by identical callbacks for a while (E5)."""
-
-    started: float
-    outcome: asyncio.Future[tuple[str, str]]
-    recheck: bool = False  # a poll is booked for the end of the window
 
 
 def outputs_to_dicts(outputs: tuple[Output, ...]) -> list[dict[str, Any]]:
@@ -133,7 +125,7 @@ class Tracker:
         self._last_status: dict[str, str] = {}
         self._via: dict[str, str] = {}  # how the next poll's result counts: poll | reconcile
         self._announced: dict[str, set[str]] = {}  # statuses announced for the current operation
-        self._verdicts: dict[tuple[str, str], _Verdict] = {}
+        self._verdicts = VerdictBook()
         # Rows of callbacks claiming a stack that are not committed yet: its announcement waits
         # for them, and may then pass other stacks' rows queued at the store.
         self._unwritten: dict[str, set[asyncio.Future[int]]] = {}
@@ -207,19 +199,13 @@ class Tracker:
     ) -> None:
         self._tokens[launch.token] = launch.stack_id
         self._announced.pop(launch.stack_id, None)  # a new operation starts
-        self._forget_verdicts(launch.stack_id)
+        self._verdicts.forget_settled(launch.stack_id)
         if event := self._pending.pop(launch.token, None):
             event.set()
         delay = self.policy.grace if first_check_in is None else first_check_in
         self._interval[launch.stack_id] = max(self.policy.grace, 0.05)
         self._via[launch.stack_id] = via
         self._schedule(launch.stack_id, delay)
-
-    def _forget_verdicts(self, stack_id: str) -> None:
-        """The stack moved on (new status or operation): earlier verdicts no longer hold.
-        One still being verified stays; it is judged on what GetStack says now."""
-        for key in [k for k, v in self._verdicts.items() if k[0] == stack_id and v.outcome.done()]:
-            del self._verdicts[key]
 
     def poll_soon(self, stack_id: str) -> None:
         """Check a tracked stack now (URL changed, wake from sleep, user asked)."""
@@ -349,30 +335,26 @@ class Tracker:
             await self._set_verdict(recorded, "duplicate", "already announced")
             self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "duplicate"))
             return
-        key = (payload.stack_id, payload.status)
-        shared = self._verdicts.get(key)
-        if shared is not None and self._clock() - shared.started < self.policy.verify_debounce:
-            await self._reuse(shared, payload.stack_id, recorded, payload.status)
+        stack_id, status = payload.stack_id, payload.status
+        now, window = self._clock(), self.policy.verify_debounce
+        self._verdicts.expire(now, window)
+        shared = self._verdicts.get(stack_id, status)
+        if shared is not None and now - shared.started < window:
+            await self._reuse(shared, stack_id, recorded, status)
             return
-        now = self._clock()
-        for old in [
-            k for k, v in self._verdicts.items() if now - v.started >= self.policy.verify_debounce
-        ]:
-            del self._verdicts[old]
-        mine = _Verdict(now, asyncio.get_running_loop().create_future())
-        self._verdicts[key] = mine
-        self._bus.publish(CallbackReceived(payload.stack_id, payload.status, "pending"))
+        mine = Verdict(now, asyncio.get_running_loop().create_future())
+        self._verdicts.add(stack_id, status, mine)
+        self._bus.publish(CallbackReceived(stack_id, status, "pending"))
         try:
-            outcome = await self._verify(payload.stack_id, recorded, payload.status)
+            outcome = await self._verify(stack_id, recorded, status)
         except BaseException:
-            if self._verdicts.get(key) is mine:
-                del self._verdicts[key]
+            self._verdicts.discard(stack_id, status, mine)
             mine.outcome.cancel()  # callbacks waiting for it verify for themselves
             raise
         mine.outcome.set_result(outcome)
 
     async def _reuse(
-        self, shared: _Verdict, stack_id: str, recorded: asyncio.Future[int], claimed: str
+        self, shared: Verdict, stack_id: str, recorded: asyncio.Future[int], claimed: str
     ) -> None:
         """The same claim was just verified (or is being verified): take that verdict."""
         try:
@@ -466,7 +448,7 @@ class Tracker:
         if info.terminal and info.status == launch.status:
             return CheckResult(info.status, False)
         if self._last_status.get(stack_id) != info.status:
-            self._forget_verdicts(stack_id)
+            self._verdicts.forget_settled(stack_id)
             with contextlib.suppress(StoreError):  # progress only; the next change writes it
                 await self._store.update_status(stack_id, info.status, info.status_reason)
                 self._last_status[stack_id] = info.status
@@ -491,7 +473,7 @@ class Tracker:
             return self._announce_ungated(launch, info, reason, via, exc)
         self._untrack(launch.stack_id)
         self._last_status.pop(launch.stack_id, None)
-        self._forget_verdicts(launch.stack_id)
+        self._verdicts.forget_settled(launch.stack_id)
         self._announced.setdefault(launch.stack_id, set()).add(info.status)
         if shown in self._shown_ungated:  # shown while the store failed; now it is recorded
             self._shown_ungated.discard(shown)
