@@ -498,9 +498,11 @@ class Engine:
         )
         return updated
 
-    async def history(self, limit: int = 100, search: str | None = None) -> list[Launch]:
+    async def history(
+        self, limit: int = 100, search: str | None = None, *, with_request: bool = True
+    ) -> list[Launch]:
         _, store, _, _ = self._parts()
-        return await store.history(limit=limit, search=search)
+        return await store.history(limit=limit, search=search, with_request=with_request)
 
     async def stack_info(self, stack: str, *, progress: bool = True) -> StackInfo:
         ros, _, _, _ = self._parts()

@@ -833,8 +833,16 @@ class Store:
             ).fetchall()
         return [_launch_from_row(row) for row in rows]
 
-    def history(self, limit: int = 100, offset: int = 0, search: str | None = None) -> list[Launch]:
-        """Newest first; ``search`` is a literal, case-insensitive substring of name/id/status."""
+    def history(
+        self,
+        limit: int = 100,
+        offset: int = 0,
+        search: str | None = None,
+        *,
+        with_request: bool = True,
+    ) -> list[Launch]:
+        """Newest first; ``search`` is a literal, case-insensitive substring of name/id/status.
+        ``with_request=False`` for lists (the stacks window): each request holds a template."""
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
         where = ""
@@ -845,13 +853,14 @@ class Store:
                 for column in ("stack_name", "stack_id", "status")
             )
             params["pattern"] = _like_pattern(search)
+        columns = _LAUNCHES_WITH_REQUESTS if with_request else "* FROM launches"
         with self._read() as conn:
             rows = conn.execute(
-                f"""SELECT {_LAUNCHES_WITH_REQUESTS} {where}
+                f"""SELECT {columns} {where}
                 ORDER BY created_at DESC, launches.id DESC LIMIT :limit OFFSET :offset""",
                 params,
             ).fetchall()
-        return [_launch_from_row(row) for row in rows]
+        return [_launch_from_row(row, with_request=with_request) for row in rows]
 
     def known_launches(self, limit: int = 10_000) -> list[KnownLaunch]:
         """``history(limit)``'s launches, newest first, with only what the tracker needs at

@@ -235,7 +235,7 @@ class Controller(QObject):
 
     async def seed_in_flight(self) -> None:
         """Stacks still running from an earlier session show as in progress at once."""
-        for launch in await self.engine.history(limit=200):
+        for launch in await self.engine.history(limit=200, with_request=False):
             if launch.finished_at is None:
                 self.bridge.track(
                     launch.stack_id, launch.stack_name, launch.created_at, launch.status

@@ -334,7 +334,7 @@ class StacksWindow(QMainWindow):
         try:
             if self.engine.store is None:
                 return
-            launches = await self.engine.history(limit=self._history_limit)
+            launches = await self.engine.history(limit=self._history_limit, with_request=False)
             self.model.set_launches(launches)
             self._after_refresh()
         finally:

@@ -188,6 +188,8 @@ async def test_window_lists_launched_stacks_with_columns(sandbox: Sandbox, tmp_p
             assert re.fullmatch(r"\d\d:\d\d:\d\d", row[3])
             assert row[4] == "< 1 s" or re.fullmatch(r"\d+ s", row[4])
         assert "2 stacks" in window.count_label.text()
+        # The list leaves every launch's template out; the details pane reads its own.
+        assert [x.request_json for x in model.launches()] == [None, None]
 
 
 async def test_banner_shows_the_backend_and_warnings(sandbox: Sandbox, tmp_path: Path) -> None:

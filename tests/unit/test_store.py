@@ -279,6 +279,9 @@ def test_the_trackers_read_of_a_launch_leaves_its_request_out(store: Store) -> N
         lean.request  # noqa: B018 - a read that must fail, not answer {}
     assert store.get_by_stack(added.stack_id, with_request=False) == lean
     assert store.get_by_stack("nope", with_request=False) is None
+    assert store.history(with_request=False) == [lean]
+    assert store.history(search="demo", with_request=False) == [lean]
+    assert store.history()[0].request == added.request
 
 
 def test_defaults_and_real_endpoint(store: Store) -> None:
