@@ -119,7 +119,10 @@ class Tracker:
         self._clock = clock
         self._tokens: dict[str, str] = {}  # token -> stack id ("" until CreateStack returns)
         self._pending: dict[str, asyncio.Event] = {}
+        # Polls booked: a heap of (time, stack), and each stack's earliest booking; an entry
+        # that is not its stack's earliest is stale and skipped when it comes up.
         self._due: list[tuple[float, str]] = []
+        self._next_due: dict[str, float] = {}
         self._interval: dict[str, float] = {}
         self._checks: dict[str, asyncio.Future[CheckResult | None]] = {}
         self._last_status: dict[str, str] = {}
@@ -216,18 +219,26 @@ class Tracker:
         return list(self._interval)
 
     def _schedule(self, stack_id: str, delay: float) -> None:
-        heapq.heappush(self._due, (self._clock() + delay, stack_id))
+        """Book a poll; the earliest booking of a stack wins, and the poll books the next.
+        (Skipping an entry while a later one of its stack stayed booked made ``poll_soon``
+        wait for the stack's next regular poll, up to ``max_interval``.)"""
+        due = self._clock() + delay
+        if due >= self._next_due.get(stack_id, float("inf")):
+            return
+        self._next_due[stack_id] = due
+        heapq.heappush(self._due, (due, stack_id))
         self._wakeup.set()
 
     def _untrack(self, stack_id: str) -> None:
         self._interval.pop(stack_id, None)
+        self._next_due.pop(stack_id, None)
 
     async def _poll_loop(self) -> None:
         """Sleeps until the next stack is due; with nothing in flight it never wakes."""
         while True:
             self._wakeup.clear()
-            while self._due and self._due[0][1] not in self._interval:
-                heapq.heappop(self._due)
+            while self._due and self._next_due.get(self._due[0][1]) != self._due[0][0]:
+                heapq.heappop(self._due)  # stale: untracked, or booked earlier since
             if not self._due:
                 await self._wakeup.wait()
                 continue
@@ -238,8 +249,7 @@ class Tracker:
                     await asyncio.wait_for(self._wakeup.wait(), delay)
                 continue
             heapq.heappop(self._due)
-            if any(s == stack_id for _, s in self._due):
-                continue  # a later entry for the same stack stays; skip duplicates
+            del self._next_due[stack_id]
             self._spawn(self._poll_once(stack_id))
 
     async def _poll_once(self, stack_id: str) -> None:

@@ -231,6 +231,27 @@ async def test_a_lost_callback_is_found_by_polling(
     assert (event.stack_id, event.status, event.via) == (launch.stack_id, "CREATE_COMPLETE", "poll")
 
 
+async def test_poll_soon_checks_now_though_a_later_poll_is_booked(
+    make_engine: EngineFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tunnel's URL change moves its running stacks to polling "now": the stack's first
+    poll, booked at the grace period (60 s here), must not swallow the earlier one."""
+    async with make_engine(replace(FAST, grace=60.0)) as engine:
+        monkeypatch.setattr(engine, "callback_base_url", lambda: "http://127.0.0.1:9")
+        sub = engine.subscribe()
+        launch = await engine.launch(request("soon", template_text("seed-webhook.json")))
+        with pytest.raises(TimeoutError):  # no callback can come, no poll is due
+            await next_finished(sub, timeout=0.5)
+        engine.tracker.poll_soon(launch.stack_id)
+        event = await next_finished(sub, timeout=5)
+        assert (event.stack_id, event.status, event.via) == (
+            launch.stack_id,
+            "CREATE_COMPLETE",
+            "poll",
+        )
+        assert engine.tracker.tracked() == []
+
+
 async def test_update_and_delete_are_announced_through_the_same_token(engine: Engine) -> None:
     body = template_json(
         {
