@@ -506,6 +506,33 @@ async def test_a_flood_of_one_claim_costs_one_get_stack(engine: Engine, sandbox:
     assert stored.announced == ["CREATE_COMPLETE"]
 
 
+async def test_a_true_claim_after_a_forged_early_copy_is_announced_when_the_window_ends(
+    make_engine: EngineFactory, sandbox: Sandbox
+) -> None:
+    """A forged CREATE_COMPLETE before the stack completes is unconfirmed; the real one that
+    follows within the window shares that verdict, and the check booked for the window's end
+    announces the stack then, not at its next regular poll (60 s here)."""
+    async with make_engine(replace(FAST, grace=60.0, verify_debounce=3.0)) as engine:
+        sub = engine.subscribe()
+        launch = await engine.launch(request("early-copy", WAIT_TEMPLATE))
+        body = {"StackId": launch.stack_id, "StackName": "early-copy", "Status": "CREATE_COMPLETE"}
+        assert await post(launch.notification_url, body) == 200
+        [forged] = await verdicts(sub, 1)
+        assert forged.verdict == "unconfirmed"
+        stack = sandbox.engine.get(launch.stack_id)
+        while "Handle" not in stack.wait_tokens:
+            await asyncio.sleep(0.01)
+        sandbox.engine.signal(stack, "Handle", {"status": "SUCCESS", "data": "ok"})
+        [real] = await verdicts(sub, 1)
+        assert (real.verdict, real.claimed_status) == ("unconfirmed", "CREATE_COMPLETE")
+        event = await next_finished(sub, timeout=10)
+        assert (event.stack_id, event.status, event.via) == (
+            launch.stack_id,
+            "CREATE_COMPLETE",
+            "poll",
+        )
+
+
 # --- callbacks a stop left pending get a verdict (E6) ----------------------------------------
 
 
