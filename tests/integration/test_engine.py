@@ -112,12 +112,13 @@ async def test_launch_success_is_announced_once_from_the_callback(engine: Engine
 
 
 async def test_the_announcement_waits_for_its_callbacks_row(
-    make_engine: EngineFactory, monkeypatch: pytest.MonkeyPatch
+    make_engine: EngineFactory, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The announcement may pass other stacks' rows queued at the store, never its own: with
     the row held on the worker (no lock taken yet, so nothing else would stop it), no
-    StackFinished until the row is committed. No early poll: on a busy machine it came before
-    the callback and announced the stack, rightly, with no row to wait for."""
+    StackFinished until the row is committed. The stack waits for a signal, and the row is
+    held only from then on: a fast stack's callback could come before CreateStack's answer,
+    and its held row then held the launch's own store writes too (a flake on busy machines)."""
     written = threading.Event()
     original = Store.record_callbacks
 
@@ -125,10 +126,14 @@ async def test_the_announcement_waits_for_its_callbacks_row(
         written.wait(10)
         return original(store, rows)
 
-    monkeypatch.setattr(Store, "record_callbacks", held)
     async with make_engine(replace(FAST, grace=60.0)) as engine:
         sub = engine.subscribe()
-        launch = await engine.launch(request("held", template_text("seed-webhook.json")))
+        launch = await engine.launch(request("held", WAIT_TEMPLATE))
+        stack = sandbox.engine.get(launch.stack_id)
+        while "Handle" not in stack.wait_tokens:
+            await asyncio.sleep(0.01)
+        monkeypatch.setattr(Store, "record_callbacks", held)
+        sandbox.engine.signal(stack, "Handle", {"status": "SUCCESS", "data": "ok"})
         with pytest.raises(TimeoutError):
             await next_finished(sub, timeout=1.0)
         written.set()
