@@ -397,6 +397,11 @@ def _launch_from_row(row: sqlite3.Row, *, with_request: bool = True) -> Launch:
     )
 
 
+def _launch_columns(with_request: bool) -> str:
+    """What a read of launches selects, from where: with each one's request, or without."""
+    return _LAUNCHES_WITH_REQUESTS if with_request else "* FROM launches"
+
+
 def _launch_where(conn: _Conn, column: str, value: Any) -> Launch:
     """The launch a write just made or changed, read in its transaction."""
     row = conn.execute(f"SELECT {_LAUNCHES_WITH_REQUESTS} WHERE {column} = ?", (value,))
@@ -810,19 +815,14 @@ class Store:
     def get_by_stack(self, stack_id: str, *, with_request: bool = True) -> Launch | None:
         """``with_request=False`` for the tracker, which reads a launch per callback and never
         needs its template."""
-        if with_request:
-            return self._get_one("stack_id", stack_id)
-        with self._read() as conn:
-            row = conn.execute("SELECT * FROM launches WHERE stack_id = ?", (stack_id,))
-            found = row.fetchone()
-        return None if found is None else _launch_from_row(found, with_request=False)
+        return self._get_one("stack_id", stack_id, with_request=with_request)
 
-    def _get_one(self, column: str, value: str) -> Launch | None:
+    def _get_one(self, column: str, value: str, *, with_request: bool = True) -> Launch | None:
         with self._read() as conn:
             row = conn.execute(
-                f"SELECT {_LAUNCHES_WITH_REQUESTS} WHERE {column} = ?", (value,)
+                f"SELECT {_launch_columns(with_request)} WHERE {column} = ?", (value,)
             ).fetchone()
-        return None if row is None else _launch_from_row(row)
+        return None if row is None else _launch_from_row(row, with_request=with_request)
 
     def unfinished(self) -> list[Launch]:
         """Stacks whose current operation has not been announced, oldest first (reconcile)."""
@@ -853,10 +853,9 @@ class Store:
                 for column in ("stack_name", "stack_id", "status")
             )
             params["pattern"] = _like_pattern(search)
-        columns = _LAUNCHES_WITH_REQUESTS if with_request else "* FROM launches"
         with self._read() as conn:
             rows = conn.execute(
-                f"""SELECT {columns} {where}
+                f"""SELECT {_launch_columns(with_request)} {where}
                 ORDER BY created_at DESC, launches.id DESC LIMIT :limit OFFSET :offset""",
                 params,
             ).fetchall()
