@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 from bench.ab import export_builds
-from bench.common import REPO, free_port, log, server_process
+from bench.common import REPO, free_port, log, process_cpu_seconds, server_process
 from bench.loadgen import run_load
 from bench.throughput import CONCURRENCY
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,9 +62,9 @@ def main() -> int:
                 order = ["before", "after"] if pair % 2 == 0 else ["after", "before"]
                 for name in order:
                     pid, port = servers[name]
-                    start = _cpu_seconds(pid)
+                    start = process_cpu_seconds(pid)
                     result = run_load(spec(port, args.seconds), env, root)
-                    used = _cpu_seconds(pid) - start
+                    used = process_cpu_seconds(pid) - start
                     cpu_us[name].append(used / max(result["requests"], 1) * 1e6)
                     rps[name].append(result["rps"])
                 log(f"abcpu: pair {pair + 1}/{args.pairs}")

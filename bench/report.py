@@ -183,6 +183,7 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
             num(s["p99_ms"]["median"]),
             f"{num(s['x_baseline'])}×",
             f"{num(100 * s['of_ceiling'], 0)} %",
+            num(s["cpu_us"]["median"], 0) if "cpu_us" in s else "–",
             num(s["errors"] + s["non_2xx"]),
             f"{num(100 * s['loadgen_cpu'], 0)} %",
             s["what"],
@@ -199,7 +200,8 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
         "callback it answers has been committed to SQLite first: "
         f"{num(b['persisted'].get('rostray receiver'))} rows for "
         f"{num(b['answered'].get('rostray receiver'))} answered requests; a few more rows "
-        "than answers are requests in flight when a run ended.",
+        "than answers are requests in flight when a run ended. Server CPU is the process's "
+        "user + system time (all its threads) over a run, divided by the answers.",
         "",
         *table(
             [
@@ -209,6 +211,7 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
                 "p99 ms",
                 "× web.py",
                 "of ceiling",
+                "server CPU µs per answer",
                 "errors",
                 "loadgen CPU",
                 "what",

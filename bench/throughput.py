@@ -25,6 +25,7 @@ from bench.common import (
     free_port,
     log,
     percentile,
+    process_cpu_seconds,
     ratio,
     server_process,
     spread,
@@ -109,11 +110,12 @@ def _measure(
     ports = {name: free_port() for name in names}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     answered: dict[str, int] = dict.fromkeys(names, 0)
+    pids: dict[str, int] = {}
     with ExitStack() as stack:
         for name in names:
             argv = _argv(name, ports[name], work, tokens_file)
             stderr = work / f"server-{names.index(name)}.stderr"
-            stack.enter_context(server_process(argv, ports[name], env, stderr))
+            pids[name] = stack.enter_context(server_process(argv, ports[name], env, stderr)).pid
 
         def spec(name: str, duration: float) -> dict[str, Any]:
             path_only = name == BASELINE  # web.py serves POST / only
@@ -130,7 +132,11 @@ def _measure(
         for r, order in _rotations(names, rounds):
             log(f"throughput: round {r + 1}/{rounds}")
             for name in order:
+                cpu_before = process_cpu_seconds(pids[name])
                 result = run_load(spec(name, seconds), env, work)
+                cpu = process_cpu_seconds(pids[name]) - cpu_before
+                # The server's own CPU (every thread) per answer: where its one core goes.
+                result["server_cpu_us"] = cpu / max(result["requests"], 1) * 1e6
                 answered[name] += result["requests"]
                 runs[name].append(result)
     persisted = {SUBJECT: _persisted(work / "receiver.sqlite3")}
@@ -145,6 +151,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "errors": sum(sum(r["errors"].values()) for r in runs),
         "non_2xx": sum(v for r in runs for k, v in r["statuses"].items() if not k.startswith("2")),
         "loadgen_cpu": percentile([r["cpu_util"] for r in runs], 50),
+        "cpu_us": spread([r["server_cpu_us"] for r in runs]),
     }
 
 

@@ -360,3 +360,26 @@ def test_footprint_starts_run_byte_compiled_outside_the_checkout(tmp_path: Path)
     ).stdout.split()
     assert out == ["False", str(tmp_path / "pycache")]
     assert list((tmp_path / "pycache").rglob("text*.pyc")), "no bytecode written under root"
+
+
+def test_throughput_findings_budget_the_cores_time_per_callback() -> None:
+    """The CPU each server spends per answer, and what 10× web.py leaves for the receiver."""
+    from bench import findings
+
+    results = fake_results()
+    servers = results["benchmarks"]["throughput"]["servers"]
+    for name, rps, cpu_us in (
+        ("web.py (seed)", 400.0, 1500.0),  # a busy core would be 2,500 µs per answer
+        ("bare aiohttp", 6000.0, 150.0),
+        ("rostray receiver", 3500.0, 280.0),
+        ("receiver, no store", 5000.0, 200.0),
+    ):
+        servers[name] = {**servers["bare aiohttp"], "rps": _spread(rps), "cpu_us": _spread(cpu_us)}
+    servers["bare aiohttp"]["x_baseline"] = 15.0
+    text = "\n".join(findings.render(json.loads(json.dumps(results))))
+    assert "bare aiohttp 150 µs; the receiver without its store 200 µs (+50" in text
+    assert "the receiver with its store 280 µs (+80" in text
+    assert "10× web.py's 400/s is 4,000/s, 250 µs per callback on the one core: 100 µs" in text
+    assert "uses 1,500 µs of CPU per answer and answers one every 2,500 µs: its threads" in text
+    del servers["rostray receiver"]["cpu_us"]  # a results.json from before the column
+    assert "Where the core goes" not in "\n".join(findings.render(results))
