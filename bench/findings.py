@@ -111,37 +111,26 @@ def _throughput(r: Results) -> list[str]:
 def _throughput_cpu(s: Any, rps: dict[str, Any]) -> list[str]:
     """Where the server's one core goes per answer, and what 10× web.py would leave."""
     cpu = {name: _get(s, name, "cpu_us", "median") for name in s}
-    bare, bare_cpu = rps.get("bare aiohttp"), cpu.get("bare aiohttp")
-    nostore, full = cpu.get("receiver, no store"), cpu.get("rostray receiver")
+    bare, nostore, full = (
+        cpu.get(name) for name in ("bare aiohttp", "receiver, no store", "rostray receiver")
+    )
     web, web_cpu = rps.get("web.py (seed)"), cpu.get("web.py (seed)")
-    if not all(isinstance(v, int | float) and v > 0 for v in (bare, bare_cpu, full, web, web_cpu)):
-        return []
+    if not all(isinstance(v, int | float) and v > 0 for v in (bare, nostore, full, web, web_cpu)):
+        return []  # a results.json from before the CPU column
     budget = 1e6 / (10 * web)
-    lines = [
+    return [
         "Where the core goes, server CPU per answered callback (median of the rounds): bare "
-        f"aiohttp {_n(bare_cpu, 0)} µs; "
-        + (
-            f"the receiver without its store {_n(nostore, 0)} µs (+{_n(nostore - bare_cpu, 0)}: "
-            "routing, the strict parse of the body, the reply); "
-            if isinstance(nostore, int | float)
-            else ""
-        )
-        + f"the receiver with its store {_n(full, 0)} µs"
-        + (
-            f" (+{_n(full - nostore, 0)}: the row, its hand-off to the store's thread and back, "
-            "WAL checkpoints)"
-            if isinstance(nostore, int | float)
-            else ""
-        )
-        + f". 10× web.py's {_n(web)}/s is {_n(10 * web)}/s, {_n(budget, 0)} µs per callback "
-        f"on the one core: {_n(budget - bare_cpu, 0)} µs on top of what bare aiohttp spends "
-        "to receive and answer a request, for everything the receiver does. web.py itself "
-        f"uses {_n(web_cpu, 0)} µs of CPU per answer and answers one every "
-        f"{_n(1e6 / web, 0)} µs"
+        f"aiohttp {_n(bare)} µs; the receiver without its store {_n(nostore)} µs "
+        f"(+{_n(nostore - bare)}: routing, the strict parse of the body, the reply); the "
+        f"receiver with its store {_n(full)} µs (+{_n(full - nostore)}: the row, its hand-off "
+        f"to the store's thread and back, WAL checkpoints). 10× web.py's {_n(web)}/s is "
+        f"{_n(10 * web)}/s, {_n(budget)} µs per callback on the one core: "
+        f"{_n(budget - bare)} µs on top of what bare aiohttp spends to receive and answer a "
+        "request, for everything the receiver does. web.py itself uses "
+        f"{_n(web_cpu)} µs of CPU per answer and answers one every {_n(1e6 / web)} µs"
         + (": its threads wait more than they work." if web_cpu < 0.8e6 / web else "."),
         "",
     ]
-    return lines
 
 
 # --- 2. verification under load -------------------------------------------------------------
