@@ -23,7 +23,8 @@ from bench.loadgen import run_load
 from bench.throughput import CONCURRENCY, payloads
 
 
-def _export(rev: str, into: Path) -> None:
+def export_revision(rev: str, into: Path) -> None:
+    """The tree of git revision ``rev`` (committed files only), unpacked into ``into``."""
     archive = subprocess.run(
         ["git", "archive", rev], cwd=REPO, check=True, capture_output=True
     ).stdout
@@ -51,7 +52,7 @@ class Builds:
 def export_builds(rev: str, root: Path) -> Builds:
     old = root / "before"
     old.mkdir()
-    _export(rev, old)
+    export_revision(rev, old)
     env = isolated_env(root)
     tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
     (root / "tokens.json").write_text(json.dumps(tokens))

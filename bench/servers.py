@@ -55,14 +55,15 @@ async def bare(port: int) -> None:
         await runner.cleanup()
 
 
-async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
-    store = await AsyncStore.open(db)
+def receiver_under_test(
+    kind: str, port: int, store: AsyncStore, tokens: set[str], pacer: FullCollectionPacer
+) -> Receiver:
+    """The receiver as the benchmarks run it: ``receiver`` persists every callback as
+    ``Tracker.on_callback`` does before the receiver may answer; ``receiver-nostore`` does
+    nothing with it."""
     record = store.record_callback
 
-    pacer = FullCollectionPacer()
-
     async def persist(incoming: IncomingCallback) -> None:
-        """What ``Tracker.on_callback`` does before the receiver may answer."""
         pacer.touch()
         claimed = incoming.payload.stack_id if incoming.payload else None
         verdict = "pending" if incoming.payload else "invalid"
@@ -79,13 +80,19 @@ async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
     async def nothing(incoming: IncomingCallback) -> None:
         pacer.touch()
 
-    server = Receiver(
+    return Receiver(
         host=HOST,
         port=port,
         is_known_token=tokens.__contains__,
         on_callback=nothing if kind == "receiver-nostore" else persist,
         rate_limit=None,  # the default 20/s would answer 429 to nearly all of the load
     )
+
+
+async def receiver(kind: str, port: int, db: Path, tokens: set[str]) -> None:
+    store = await AsyncStore.open(db)
+    pacer = FullCollectionPacer()
+    server = receiver_under_test(kind, port, store, tokens, pacer)
     await server.start()
     freeze_startup_heap()
     pacer.start()

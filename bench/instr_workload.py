@@ -1,0 +1,96 @@
+"""A fixed amount of receiver work, for counting instructions: ``python -m bench.instr_workload
+KIND WARMUP COUNT`` (KIND ``receiver`` or ``receiver-nostore``, as in ``bench/servers.py``).
+
+The receiver and a plain client in one process: 64 keep-alive connections each send the
+throughput benchmark's callback (the same tokens, stack ids and bodies on every run) and read
+the answer, WARMUP requests in all and then COUNT more. Nothing here is random or timed, so
+under ``valgrind --tool=cachegrind`` the instructions of two runs with different COUNTs differ
+by the work of the extra requests alone (``bench/abinstr.py``). The client is the same in
+every build; only the receiver's side changes between builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import random
+import tempfile
+import uuid
+from pathlib import Path
+
+from bench.servers import KINDS, receiver_under_test
+from bench.throughput import CONCURRENCY, seed_body
+from rostray.core.heap import FullCollectionPacer, freeze_startup_heap
+from rostray.core.store import AsyncStore
+
+SEED = 20261129
+
+
+def requests(port: int) -> list[bytes]:
+    """One request per connection, the same bytes on every run (what wrk sends, less the
+    headers it adds)."""
+    rng = random.Random(SEED)
+    out = []
+    for i in range(CONCURRENCY):
+        token = base64.urlsafe_b64encode(rng.randbytes(32)).rstrip(b"=").decode()
+        body = seed_body(str(uuid.UUID(int=rng.getrandbits(128))), f"stack-{i}").encode()
+        head = (
+            f"POST /hooks/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        out.append(head.encode() + body)
+    return out
+
+
+def token_of(request: bytes) -> str:
+    return request.split(b" ", 2)[1].rsplit(b"/", 1)[1].decode()
+
+
+async def _send(port: int, request: bytes, count: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for _ in range(count):
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200 "):
+                raise RuntimeError(f"the receiver answered {head[:40]!r}")
+            length = int(head.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+            await reader.readexactly(length)
+    finally:
+        writer.close()
+
+
+async def run(kind: str, warmup: int, count: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="rostray-instr-") as tmp:
+        store = await AsyncStore.open(Path(tmp) / "history.sqlite3")
+        pacer = FullCollectionPacer()
+        placeholder = requests(0)  # the tokens do not depend on the port
+        server = receiver_under_test(
+            kind, 0, store, {token_of(r) for r in placeholder}, pacer
+        )
+        await server.start()
+        freeze_startup_heap()
+        pacer.start()
+        try:
+            reqs = requests(server.port)
+            for total in (warmup, count):
+                await asyncio.gather(*(_send(server.port, r, total // len(reqs)) for r in reqs))
+        finally:
+            pacer.stop()
+            await server.stop()
+            await store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.instr_workload")
+    parser.add_argument("kind", choices=[k for k in KINDS if k != "bare"])
+    parser.add_argument("warmup", type=int)
+    parser.add_argument("count", type=int)
+    args = parser.parse_args()
+    asyncio.run(run(args.kind, args.warmup, args.count))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
