@@ -578,6 +578,23 @@ def test_sensitive_headers_are_redacted(store: Store) -> None:
     assert "secret" not in stored
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Host": "127.0.0.1:8080", "Content-Type": "application/json", "Content-Length": "12"},
+        {"X-Quote": 'a "b" \\ c', "X-Control": "tab\there\nline", "X-Name": "名字 ✓"},
+        {"X-Lone": "bad \udcff byte"},  # an undecodable header byte, as aiohttp hands it over
+        {"X-Number": 7, "X-None": None},  # not text: the general encoder
+    ],
+)
+def test_the_headers_column_is_what_json_dumps_writes(store: Store, headers: dict) -> None:
+    assert store_mod._dump_headers(headers) == json.dumps(headers)
+    store.record_callback(TOKEN, "s", "r", headers, b"{}")
+    stored = store._connection().execute("SELECT headers FROM callbacks").fetchone()[0]
+    assert stored == json.dumps(headers) and stored.isascii()
+
+
 def test_callbacks_for_matches_token_or_claimed_stack(store: Store) -> None:
     mine = store.add_launch(**launch_fields(1))
     other = store.add_launch(**launch_fields(2))
