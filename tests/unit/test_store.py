@@ -614,6 +614,7 @@ def test_a_group_of_rows_and_verdicts_lands_row_by_row(store: Store) -> None:
     a verdict for a pruned row is False without failing its neighbours; one callback given
     two verdicts in a group keeps the last."""
     rows = [CallbackRow(f"t{n}", f"s{n}", "r", {"H": str(n)}, bytes([n])) for n in range(43)]
+    assert "t7" not in repr(rows[7]) and "s7" in repr(rows[7])  # a token is a capability
     ids = store.record_callbacks(rows)
     assert ids == list(range(ids[0], ids[0] + 43))
     stored = {cb.id: cb for cb in store.recent_callbacks(100)}
