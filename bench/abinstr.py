@@ -7,10 +7,11 @@ moved between 190 and 372 µs within minutes (bench/fixes.md, session 6): change
 drown. Instructions do not drift. ``bench/instr_workload.py`` runs the receiver and a fixed
 client in one process under ``valgrind --tool=cachegrind``, twice, with two request counts;
 the difference in instructions over the difference in requests is the work per callback
-(start-up and warm-up cancel). Two runs of one build agree to about 0.5 %. The store's thread
-is included; its trips are larger under valgrind (threads run one at a time there: 32 rows
-per trip where the native run makes 15), so a change to the per-trip cost shows smaller here
-than it is.
+(start-up and warm-up cancel). The store's thread is included. The client sends in waves (one
+request per connection, then all 64 answers), so the store's trips hold about the same rows in
+every run: two runs of one build agree to a few tens of instructions in 500,000 (a
+free-running client spread them by ±1.5 %). A change to the cost per trip shows in proportion
+to these trips, not to the free-running load's.
 
 The revision is exported next to this tree and its ``rostray`` package put first on the
 path, with this tree's ``bench`` (the same client for both).
