@@ -33,6 +33,8 @@ MODULES = [
     "bench.run",
     "bench.ab",
     "bench.abcpu",
+    "bench.abinstr",
+    "bench.instr_workload",
 ]
 
 
@@ -383,3 +385,30 @@ def test_throughput_findings_budget_the_cores_time_per_callback() -> None:
     assert "uses 1,500 µs of CPU per answer and answers one every 2,500 µs: its threads" in text
     del servers["rostray receiver"]["cpu_us"]  # a results.json from before the column
     assert "Where the core goes" not in "\n".join(findings.render(results))
+
+
+@pytest.mark.parametrize("kind", ["receiver", "receiver-nostore"])
+def test_the_instruction_workload_gets_every_callback_answered(kind: str, tmp_path: Path) -> None:
+    """bench.abinstr counts what this workload executes; it fails unless all 200s came back."""
+    import subprocess
+
+    from bench.common import PYTHON, REPO, isolated_env
+
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.instr_workload", kind, "64", "128"],
+        cwd=REPO,
+        env=isolated_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_abinstr_reads_cachegrinds_total() -> None:
+    from bench.abinstr import _REFS
+
+    line = "==27202== I   refs:      3,679,810,587\n"
+    match = _REFS.search(line)
+    assert match is not None and int(match.group(1).replace(",", "")) == 3_679_810_587
