@@ -27,24 +27,24 @@ from rostray.core.store import AsyncStore
 SEED = 20261129
 
 
-def requests(port: int) -> list[bytes]:
-    """One request per connection, the same bytes on every run (what wrk sends, less the
-    headers it adds)."""
+def callbacks() -> list[tuple[str, bytes]]:
+    """One (token, body) per connection, the same on every run."""
     rng = random.Random(SEED)
     out = []
     for i in range(CONCURRENCY):
         token = base64.urlsafe_b64encode(rng.randbytes(32)).rstrip(b"=").decode()
         body = seed_body(str(uuid.UUID(int=rng.getrandbits(128))), f"stack-{i}").encode()
-        head = (
-            f"POST /hooks/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        out.append(head.encode() + body)
+        out.append((token, body))
     return out
 
 
-def token_of(request: bytes) -> str:
-    return request.split(b" ", 2)[1].rsplit(b"/", 1)[1].decode()
+def request(port: int, token: str, body: bytes) -> bytes:
+    """What wrk sends, less the headers it adds."""
+    head = (
+        f"POST /hooks/{token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 class _Connection:
@@ -82,12 +82,12 @@ async def run(kind: str, warmup: int, count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="rostray-instr-") as tmp:
         store = await AsyncStore.open(Path(tmp) / "history.sqlite3")
         pacer = FullCollectionPacer()
-        placeholder = requests(0)  # the tokens do not depend on the port
-        server = receiver_under_test(kind, 0, store, {token_of(r) for r in placeholder}, pacer)
+        sent = callbacks()
+        server = receiver_under_test(kind, 0, store, {token for token, _ in sent}, pacer)
         await server.start()
         freeze_startup_heap()
         pacer.start()
-        connections = [_Connection(r) for r in requests(server.port)]
+        connections = [_Connection(request(server.port, *callback)) for callback in sent]
         try:
             for connection in connections:
                 await connection.open(server.port)
