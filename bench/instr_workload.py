@@ -1,7 +1,8 @@
 """A fixed amount of receiver work, for counting instructions: ``python -m bench.instr_workload
-KIND WARMUP COUNT`` (KIND ``receiver`` or ``receiver-nostore``, as in ``bench/servers.py``).
+KIND WARMUP COUNT`` (KIND ``receiver``, ``receiver-nostore`` or ``bare``, as in
+``bench/servers.py``).
 
-The receiver and a plain client in one process: 64 keep-alive connections send the throughput
+The server and a plain client in one process: 64 keep-alive connections send the throughput
 benchmark's callbacks (the same tokens, stack ids and bodies on every run) in waves, one per
 connection, WARMUP requests in all and then COUNT more. Nothing here is random or timed, so
 under ``valgrind --tool=cachegrind`` the instructions of two runs with different COUNTs differ
@@ -19,9 +20,13 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from bench.servers import KINDS, receiver_under_test
+from aiohttp import web
+
+from bench.common import HOST
+from bench.servers import KINDS, bare_under_test, receiver_under_test
 from bench.throughput import CONCURRENCY, seed_body
 from rostray.core.heap import FullCollectionPacer, freeze_startup_heap
+from rostray.core.receiver import Receiver
 from rostray.core.store import AsyncStore
 
 SEED = 20261129
@@ -83,8 +88,7 @@ async def run(kind: str, warmup: int, count: int) -> None:
         store = await AsyncStore.open(Path(tmp) / "history.sqlite3")
         pacer = FullCollectionPacer()
         sent = callbacks()
-        server = receiver_under_test(kind, 0, store, {token for token, _ in sent}, pacer)
-        await server.start()
+        server = await _start(kind, store, {token for token, _ in sent}, pacer)
         freeze_startup_heap()
         pacer.start()
         connections = [_Connection(request(server.port, *callback)) for callback in sent]
@@ -101,9 +105,33 @@ async def run(kind: str, warmup: int, count: int) -> None:
             await store.close()
 
 
+class _Bare:
+    """The ceiling with the receiver's ``port`` and ``stop``, so the workload drives both."""
+
+    def __init__(self) -> None:
+        self.runner = bare_under_test()
+        self.port = 0
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        await web.TCPSite(self.runner, HOST, 0).start()
+        self.port = int(self.runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def _start(
+    kind: str, store: AsyncStore, tokens: set[str], pacer: FullCollectionPacer
+) -> _Bare | Receiver:
+    server = _Bare() if kind == "bare" else receiver_under_test(kind, 0, store, tokens, pacer)
+    await server.start()
+    return server
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.instr_workload")
-    parser.add_argument("kind", choices=[k for k in KINDS if k != "bare"])
+    parser.add_argument("kind", choices=KINDS)
     parser.add_argument("warmup", type=int)
     parser.add_argument("count", type=int)
     args = parser.parse_args()

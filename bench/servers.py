@@ -38,14 +38,20 @@ async def _serve_forever() -> None:
     await stop.wait()
 
 
-async def bare(port: int) -> None:
+def bare_under_test() -> web.AppRunner:
+    """The ceiling: an aiohttp application whose one route reads the body and answers."""
+
     async def handler(request: web.Request) -> web.Response:
         await request.read()
         return web.Response(text="ok")
 
     app = web.Application()
     app.router.add_post("/hooks/{token}", handler)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    return web.AppRunner(app, access_log=None, handle_signals=False)
+
+
+async def bare(port: int) -> None:
+    runner = bare_under_test()
     await runner.setup()
     await web.TCPSite(runner, HOST, port).start()
     freeze_startup_heap()  # the same start for the ceiling as for the receiver
