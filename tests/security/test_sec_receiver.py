@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import http.client
 import json
+import re
 import secrets
 import threading
 import zlib
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rostray.core.receiver import IncomingCallback, Receiver
+from rostray.core.receiver import IncomingCallback, Receiver, _hook_route
 
 TOKEN = secrets.token_urlsafe(32)
 VALID = {
@@ -179,3 +180,18 @@ def test_the_receiver_still_serves_afterwards(live: LiveReceiver) -> None:
     body = json.dumps(VALID).encode()
     status, _ = request(live.port, "POST", f"/hooks/{TOKEN}", body, {})
     assert status == 200
+
+
+# What aiohttp's router matched for the two hook routes: the reference for ``_hook_route``.
+AIOHTTP_HOOK_ROUTES = re.compile(r"/hooks/([^{}/]+)(/probe)?")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    path=st.text(alphabet="/{}%.hoksprbeA2_-\u00e9", max_size=24)
+    | st.text(alphabet="/{}A-probe", max_size=16).map(lambda tail: "/hooks/" + tail)
+)
+def test_hook_routes_are_matched_as_aiohttps_router_did(path: str) -> None:
+    match = AIOHTTP_HOOK_ROUTES.fullmatch(path)
+    expected = (match.group(1), match.group(2) is not None) if match else (None, False)
+    assert _hook_route(path) == expected
