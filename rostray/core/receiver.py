@@ -112,6 +112,7 @@ _NONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # ROS's Content-Type is undocumented: accept JSON types, text/plain and none, then let the
 # parser decide. Form and multipart types are refused because they promise a different body.
 _JSON_TYPES = frozenset({"", "application/json", "text/json", "text/plain"})
+_USUAL_CONTENT_TYPE = "application/json"  # taken as it is, without parsing the header
 _HEALTH_PATH = "/healthz"
 # The routes, matched by hand against the path as aiohttp's router sees it (``path_safe``:
 # decoded but for %2F and %25) and with its variable pattern: POST /hooks/{token},
@@ -460,8 +461,10 @@ class Receiver:
         except ConnectionError:
             log.debug("the sender of a callback for %s went away", redact_token(token))
             return _closing(400, _INCOMPLETE)
-        media = _media_type(request.headers.get(hdrs.CONTENT_TYPE))
-        if not _is_json_ish(media):
+        content_type = request.headers.get(hdrs.CONTENT_TYPE)
+        if content_type != _USUAL_CONTENT_TYPE and not _is_json_ish(
+            media := _media_type(content_type)
+        ):
             return await _Delivery(self, token, request, received_at).bad_type(body, media)
         try:
             payload = parse_payload(body)
@@ -477,7 +480,10 @@ class Receiver:
             log.exception("callback handler failed for %s", redact_token(token))
             return _reply(503, _UNAVAILABLE)
         self.stats.accepted += 1
-        log.info("callback for %s: %s %s", redact_token(token), payload.stack_id, payload.status)
+        if log.isEnabledFor(logging.INFO):  # off by default; then not even the arguments
+            log.info(
+                "callback for %s: %s %s", redact_token(token), payload.stack_id, payload.status
+            )
         return _reply(200, _OK)
 
 
