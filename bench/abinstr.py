@@ -7,11 +7,13 @@ moved between 190 and 372 µs within minutes (bench/fixes.md, session 6): change
 drown. Instructions do not drift. ``bench/instr_workload.py`` runs the receiver and a fixed
 client in one process under ``valgrind --tool=cachegrind``, twice, with two request counts;
 the difference in instructions over the difference in requests is the work per callback
-(start-up and warm-up cancel). The store's thread is included. The client sends in waves (one
-request per connection, then all 64 answers), so the store's trips hold about the same rows in
-every run: two runs of one build agree to a few tens of instructions in 500,000 (a
-free-running client spread them by ±1.5 %). A change to the cost per trip shows in proportion
-to these trips, not to the free-running load's.
+(start-up and warm-up cancel). The store's thread is included. The client sends in waves
+(``--wave`` connections send one request each, then their answers are read), so the store's
+trips hold about ``--wave`` rows in every run: two runs of one build agree to a few tens of
+instructions in 500,000 (a free-running client spread them by ±1.5 %). A change to the cost
+per trip shows in proportion to these trips: ``--wave 8`` is close to the 6-7 rows a trip
+holds under the throughput benchmark's load, the default 64 weighs a trip's cost ten times
+less.
 
 The revision is exported next to this tree and its ``rostray`` package put first on the
 path, with this tree's ``bench`` (the same client for both).
@@ -36,12 +38,13 @@ COUNTS = (640, 3200)  # warm-up is COUNTS[0] in both runs; multiples of the 64 c
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def instructions(kind: str, count: int, pythonpath: str, root: Path) -> int:
+def instructions(kind: str, count: int, wave: int, pythonpath: str, root: Path) -> int:
     """Instructions the whole process executed for the workload with ``count`` requests."""
     env = {**isolated_env(root), "PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0"}
     argv = [
         "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
         PYTHON, "-m", "bench.instr_workload", kind, str(COUNTS[0]), str(count),
+        "--wave", str(wave),
     ]  # fmt: skip
     done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False)
     match = _REFS.search(done.stderr)
@@ -50,8 +53,8 @@ def instructions(kind: str, count: int, pythonpath: str, root: Path) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def per_callback(kind: str, pythonpath: str, root: Path) -> float:
-    low, high = (instructions(kind, count, pythonpath, root) for count in COUNTS)
+def per_callback(kind: str, wave: int, pythonpath: str, root: Path) -> float:
+    low, high = (instructions(kind, count, wave, pythonpath, root) for count in COUNTS)
     return (high - low) / (COUNTS[1] - COUNTS[0])
 
 
@@ -60,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--before", required=True, help="git revision to compare against")
     parser.add_argument(
         "--kinds", default="receiver,receiver-nostore", help="comma-separated server kinds"
+    )
+    parser.add_argument(
+        "--wave",
+        type=int,
+        default=64,
+        help="connections sending at once: 64 (all) or 8 (trips of the throughput load's size)",
     )
     return parser
 
@@ -83,13 +92,14 @@ def main() -> int:
         for kind in kinds:
             result[kind] = {}
             for build, pythonpath in paths.items():
-                result[kind][build] = per_callback(kind, pythonpath, root)
+                result[kind][build] = per_callback(kind, args.wave, pythonpath, root)
                 log(f"abinstr: {kind} @ {build}: {result[kind][build]:,.0f} per callback")
     for kind, row in result.items():
         print(
             json.dumps(
                 {
                     "kind": kind,
+                    "wave": args.wave,
                     "before": args.before,
                     "instructions_per_callback_before": round(row["before"]),
                     "instructions_per_callback_after": round(row["after"]),

@@ -3,8 +3,9 @@ KIND WARMUP COUNT`` (KIND ``receiver``, ``receiver-nostore`` or ``bare``, as in
 ``bench/servers.py``).
 
 The server and a plain client in one process: 64 keep-alive connections send the throughput
-benchmark's callbacks (the same tokens, stack ids and bodies on every run) in waves, one per
-connection, WARMUP requests in all and then COUNT more. Nothing here is random or timed, so
+benchmark's callbacks (the same tokens, stack ids and bodies on every run) in waves of
+``--wave`` connections (default all 64), one request each, WARMUP requests in all and then
+COUNT more. Nothing here is random or timed, so
 under ``valgrind --tool=cachegrind`` the instructions of two runs with different COUNTs differ
 by the work of the extra requests alone (``bench/abinstr.py``). The client is the same in
 every build; only the receiver's side changes between builds.
@@ -75,15 +76,19 @@ class _Connection:
             self.writer.close()
 
 
-async def _waves(connections: list[_Connection], count: int) -> None:
-    """Every connection sends, then all answers are read, ``count`` requests in all: the
-    store's trips then hold about the same rows in every run, which a free-running client
-    left to thread timing (a spread of ±1.5 % in instructions per callback)."""
+async def _waves(connections: list[_Connection], count: int, wave: int) -> None:
+    """``wave`` connections send, then their answers are read, then the next ``wave``; ``count``
+    requests in all. The store's trips then hold about ``wave`` rows in every run, which a
+    free-running client left to thread timing (a spread of ±1.5 % in instructions per
+    callback). Under the throughput benchmark's load a trip holds 6-7 rows, so ``wave=8``
+    weighs each trip's own cost as that load does; 64 spreads it ten times thinner."""
+    groups = [connections[i : i + wave] for i in range(0, len(connections), wave)]
     for _ in range(count // len(connections)):
-        await asyncio.gather(*(c.exchange() for c in connections))
+        for group in groups:
+            await asyncio.gather(*(c.exchange() for c in group))
 
 
-async def run(kind: str, warmup: int, count: int) -> None:
+async def run(kind: str, warmup: int, count: int, wave: int = CONCURRENCY) -> None:
     with tempfile.TemporaryDirectory(prefix="rostray-instr-") as tmp:
         store = await AsyncStore.open(Path(tmp) / "history.sqlite3")
         pacer = FullCollectionPacer()
@@ -95,8 +100,8 @@ async def run(kind: str, warmup: int, count: int) -> None:
         try:
             for connection in connections:
                 await connection.open(server.port)
-            await _waves(connections, warmup)
-            await _waves(connections, count)
+            await _waves(connections, warmup, wave)
+            await _waves(connections, count, wave)
         finally:
             for connection in connections:
                 connection.close()
@@ -134,8 +139,9 @@ def main() -> int:
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("warmup", type=int)
     parser.add_argument("count", type=int)
+    parser.add_argument("--wave", type=int, default=CONCURRENCY, help="connections per wave")
     args = parser.parse_args()
-    asyncio.run(run(args.kind, args.warmup, args.count))
+    asyncio.run(run(args.kind, args.warmup, args.count, args.wave))
     return 0
 
 

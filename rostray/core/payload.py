@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from json.decoder import WHITESPACE
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 from rostray.core.strictjson import strict_hooks
 from rostray.core.text import scrub_surrogates
@@ -33,7 +32,6 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _KNOWN_KEYS = frozenset({"StackId", "Status", "StackName", "Outputs"})
 _BOM = b"\xef\xbb\xbf"
 _NO_EXTRA_KEYS: frozenset[str] = frozenset()
-_T = TypeVar("_T")
 
 
 class PayloadError(ValueError):
@@ -45,30 +43,38 @@ _DECODER = json.JSONDecoder(**strict_hooks(PayloadError, lambda key: repr(_clip(
 _SCAN_ONCE = _DECODER.scan_once
 
 
-@dataclass(frozen=True)
-class Output:
+class _OutputFields(NamedTuple):
+    key: str
+    value: Any
+    description: str
+
+
+class Output(_OutputFields):
     """One stack output; ``value`` is the JSON value as sent (ROS may send non-strings).
 
     Lone surrogates (legal JSON escapes, not Unicode) become U+FFFD here, at the boundary,
     because outputs also come from GetStack, where a wait-condition signal can put any
     ``"\\udXXX"`` escape, and every consumer downstream (terminal, JSON lines, files) would
-    fail on them.
+    fail on them. ``Output._make`` skips that, for text already checked (``parse_payload``
+    refuses lone surrogates in the whole body).
+
+    A named tuple, like ``CallbackPayload``: immutable, and a quarter of a frozen
+    dataclass's cost to build, once per output of every callback (bench/fixes.md, session 7).
     """
 
-    key: str
-    value: Any
-    description: str
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        for name in ("key", "value", "description"):
-            original = getattr(self, name)
-            scrubbed = scrub_surrogates(original)
-            if scrubbed is not original:
-                object.__setattr__(self, name, scrubbed)
+    def __new__(cls, key: str, value: Any, description: str) -> Output:
+        return super().__new__(
+            cls, scrub_surrogates(key), scrub_surrogates(value), scrub_surrogates(description)
+        )
 
 
-@dataclass(frozen=True)
-class CallbackPayload:
+# An Output of text this module has checked: the named tuple's own constructor, no scrub.
+_make_output = Output._make
+
+
+class CallbackPayload(NamedTuple):
     """What the POST claims; ``extra_keys`` names top-level fields we do not interpret."""
 
     stack_id: str
@@ -101,27 +107,13 @@ def parse_payload(body: bytes) -> CallbackPayload:
     ):
         stack_name = _stack_name(document)
     keys = document.keys()
-    return _checked(
-        CallbackPayload,
-        {
-            "stack_id": stack_id,
-            "status": status,
-            "stack_name": stack_name,
-            "outputs": _outputs(document.get("Outputs")),
-            "extra_keys": _NO_EXTRA_KEYS if keys <= _KNOWN_KEYS else frozenset(keys - _KNOWN_KEYS),
-        },
+    return CallbackPayload(
+        stack_id,
+        status,
+        stack_name,
+        _outputs(document.get("Outputs")),
+        _NO_EXTRA_KEYS if keys <= _KNOWN_KEYS else frozenset(keys - _KNOWN_KEYS),
     )
-
-
-def _checked(cls: type[_T], fields: dict[str, Any]) -> _T:
-    """An instance of a frozen dataclass built from fields this parser has checked, without
-    its ``__init__``: a frozen dataclass sets each field through ``object.__setattr__`` and
-    ``Output`` scrubs its text for lone surrogates, which ``_decode_json`` has already refused
-    in the whole document. ``fields`` must name every field. For a ``CallbackPayload`` 12,000
-    instructions through ``__init__``, 5,000 here."""
-    instance = object.__new__(cls)
-    instance.__dict__.update(fields)
-    return instance
 
 
 # --- JSON decoding -------------------------------------------------------------------------
@@ -289,12 +281,7 @@ def _outputs(value: Any) -> tuple[Output, ...]:
         if type(entry) is dict:
             key, description = entry.get("OutputKey"), entry.get("Description")
             if type(key) is str and len(key) <= MAX_OUTPUT_KEY and type(description) is str:
-                outputs.append(
-                    _checked(
-                        Output,
-                        {"key": key, "value": entry.get("OutputValue"), "description": description},
-                    )
-                )
+                outputs.append(_make_output((key, entry.get("OutputValue"), description)))
                 continue
         outputs.append(_output(index, entry))
     return tuple(outputs)
@@ -311,10 +298,7 @@ def _output(index: int, entry: Any) -> Output:
         raise PayloadError(f"Outputs[{index}].OutputKey must be a string, got {_json_type(key)}")
     if len(key) > MAX_OUTPUT_KEY:
         raise PayloadError(f"Outputs[{index}].OutputKey is longer than {MAX_OUTPUT_KEY} characters")
-    return _checked(
-        Output,
-        {"key": key, "value": entry.get("OutputValue"), "description": _description(entry)},
-    )
+    return _make_output((key, entry.get("OutputValue"), _description(entry)))
 
 
 def _description(entry: Mapping[str, Any]) -> str:

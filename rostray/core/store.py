@@ -17,13 +17,14 @@ import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar, overload
 
+from rostray.core.storethread import Outcome as _Outcome
+from rostray.core.storethread import StoreThread
 from rostray.core.text import scrub_surrogates
 from rostray.core.walcheckpoint import JOURNAL_SIZE_LIMIT, WalCheckpointer
 
@@ -1168,7 +1169,6 @@ class _Offload(Generic[P, T]):
 MAX_TRIP = 256
 # Callers woken per loop iteration when a trip's answers come back.
 ANSWER_CHUNK = 32
-_Outcome = tuple[bool, Any]  # (True, result) or (False, exception)
 
 
 @dataclass(slots=True)
@@ -1230,9 +1230,9 @@ class AsyncStore:
     only after its own write is committed; a lone call goes at once, with no timer.
     """
 
-    def __init__(self, store: Store, *, executor: ThreadPoolExecutor | None = None) -> None:
+    def __init__(self, store: Store, *, thread: StoreThread | None = None) -> None:
         self._store = store
-        self._executor = executor or ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
+        self._thread = thread or StoreThread()
         self._closed = False
         self._queue: list[_Call] = []
         self._in_trip = False
@@ -1252,17 +1252,15 @@ class AsyncStore:
         max_callbacks: int = MAX_CALLBACKS,
     ) -> AsyncStore:
         """Open on the worker thread, so even migrations never block the loop."""
-        executor = ThreadPoolExecutor(1, thread_name_prefix="rostray-store")
-        loop = asyncio.get_running_loop()
+        thread = StoreThread()
         try:
-            store = await loop.run_in_executor(
-                executor,
-                functools.partial(Store.open, path, clock=clock, max_callbacks=max_callbacks),
+            store = await thread.run(
+                functools.partial(Store.open, path, clock=clock, max_callbacks=max_callbacks)
             )
         except BaseException:
-            executor.shutdown(wait=False)
+            thread.stop()
             raise
-        return cls(store, executor=executor)
+        return cls(store, thread=thread)
 
     @property
     def store(self) -> Store:
@@ -1359,8 +1357,11 @@ class AsyncStore:
         self._in_trip = True
         self._trip_calls = calls
         self.trips += 1
-        trip = loop.run_in_executor(self._executor, self._trip, calls)
-        trip.add_done_callback(functools.partial(self._trip_done, loop, calls))
+        self._thread.call(
+            loop,
+            functools.partial(self._trip, calls),
+            functools.partial(self._trip_done, loop, calls),
+        )
 
     def _trip(self, calls: list[_Call]) -> list[_Outcome]:
         outcomes = _run_trip(self._store, calls)
@@ -1368,16 +1369,12 @@ class AsyncStore:
         return outcomes
 
     def _trip_done(
-        self, loop: asyncio.AbstractEventLoop, calls: list[_Call], trip: asyncio.Future[Any]
+        self, loop: asyncio.AbstractEventLoop, calls: list[_Call], trip: _Outcome
     ) -> None:
         self._in_trip = False
         self._trip_calls = []
-        if trip.cancelled():
-            outcomes: list[_Outcome] = [(False, StoreError("store call cancelled"))] * len(calls)
-        elif (exc := trip.exception()) is not None:  # the executor itself failed (shut down)
-            outcomes = [(False, exc)] * len(calls)
-        else:
-            outcomes = trip.result()
+        ok, value = trip
+        outcomes: list[_Outcome] = value if ok else [(False, value)] * len(calls)
         if self._queue:
             self._start_trip(loop)
         self._answer(loop, list(zip(calls, outcomes, strict=True)))
@@ -1408,7 +1405,7 @@ class AsyncStore:
         try:
             await self._submit(Store.close, (), {})
         finally:
-            self._executor.shutdown(wait=False)
+            self._thread.stop()
             # Off the loop: it waits for a checkpoint that may be fsyncing.
             await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.close)
 

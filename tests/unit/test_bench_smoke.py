@@ -387,15 +387,20 @@ def test_throughput_findings_budget_the_cores_time_per_callback() -> None:
     assert "Where the core goes" not in "\n".join(findings.render(results))
 
 
-@pytest.mark.parametrize("kind", ["receiver", "receiver-nostore"])
-def test_the_instruction_workload_gets_every_callback_answered(kind: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "wave"),
+    [("receiver", "64"), ("receiver", "8"), ("receiver-nostore", "64"), ("bare", "8")],
+)
+def test_the_instruction_workload_gets_every_callback_answered(
+    kind: str, wave: str, tmp_path: Path
+) -> None:
     """bench.abinstr counts what this workload executes; it fails unless all 200s came back."""
     import subprocess
 
     from bench.common import PYTHON, REPO, isolated_env
 
     done = subprocess.run(
-        [PYTHON, "-m", "bench.instr_workload", kind, "64", "128"],
+        [PYTHON, "-m", "bench.instr_workload", kind, "64", "128", "--wave", wave],
         cwd=REPO,
         env=isolated_env(tmp_path),
         capture_output=True,
