@@ -542,7 +542,7 @@ class _Delivery:
 def _hook_route(path: str) -> tuple[str | None, bool]:
     """``(token, is_probe)`` for ``/hooks/{token}`` and ``/hooks/{token}/probe`` as aiohttp's
     router matched them (a variable is ``[^{}/]+``), else ``(None, False)``. String tests:
-    the equivalent regex took 5,000 instructions per callback, this a fifth of that."""
+    3,800 instructions per callback where the equivalent regex took 5,000."""
     if not path.startswith(_HOOK_PREFIX):
         return None, False
     token, slash, rest = path[len(_HOOK_PREFIX) :].partition("/")
