@@ -2,10 +2,9 @@
 
 ``loop.run_in_executor`` on a one-thread executor did the same through a concurrent Future
 (with its own lock and condition), the executor's work item and idle semaphore, and an asyncio
-Future chained to the concurrent one, which answered one loop iteration later: about 300,000
-instructions per trip to the thread, more than the SQLite work of a lone callback's row
-(bench/fixes.md, session 7). Here a trip is one queue entry there and one
-``call_soon_threadsafe`` back.
+Future chained to the concurrent one, which answered one loop iteration later. Here a trip is
+one queue entry there and one ``call_soon_threadsafe`` back: a trip with one callback's row
+went from 362,000 instructions to 244,000 (bench/fixes.md, session 7).
 """
 
 from __future__ import annotations
