@@ -55,9 +55,6 @@ class StoreThread:
         """End the thread after the jobs already submitted. Idempotent."""
         self._jobs.put(None)
 
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
     def _serve(self) -> None:
         while (item := self._jobs.get()) is not None:
             loop, job, answer = item
