@@ -442,11 +442,15 @@ class Receiver:
         if length is not None and length > self.max_body_bytes:
             return await _Delivery(self, token, request, received_at).too_large()
         try:
-            if request.content.is_eof():  # most bodies arrive with their headers: no timer
-                body = await request.read()  # capped at client_max_size, also when chunked
+            if request.content.is_eof():
+                # Most bodies arrive with their headers: take what is buffered (no timer, and
+                # none of read()'s loop of two readany() calls), capped as read() would cap it.
+                body = request.content.read_nowait()
+                if len(body) > self.max_body_bytes:
+                    raise web.HTTPRequestEntityTooLarge(self.max_body_bytes, len(body))
             else:
                 async with asyncio.timeout(self._read_timeout):
-                    body = await request.read()
+                    body = await request.read()  # capped at client_max_size, also when chunked
         except web.HTTPRequestEntityTooLarge:
             return await _Delivery(self, token, request, received_at).too_large()
         except TimeoutError:

@@ -255,6 +255,31 @@ async def test_too_large_chunked(
     assert app.calls[0].body == b""
 
 
+async def test_a_whole_chunked_body_over_the_cap_is_too_large(
+    make_receiver: MakeReceiver, app: App, token: str
+) -> None:
+    """The body arrives in one write with its headers, so the receiver takes it as buffered
+    rather than through read(): the cap still holds."""
+    receiver = await make_receiver(max_body_bytes=1024)
+    chunk = b" " * 100
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(50)) + b"0\r\n\r\n"
+    head = f"POST /hooks/{token} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    request = (head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+    assert await raw_http(receiver.port, request + body) == 413
+    assert app.calls[0].error == "too large"
+    assert receiver.stats.too_large == 1 and receiver.stats.accepted == 0
+
+
+async def test_a_whole_gzip_body_is_read_decompressed(
+    receiver: Receiver, session: aiohttp.ClientSession, app: App, token: str
+) -> None:
+    headers = {**JSON, "Content-Encoding": "gzip"}
+    assert (await post(session, receiver.hook_url(token), gzip.compress(ROS_SAMPLE), headers))[
+        0
+    ] == 200
+    assert app.calls[0].body == ROS_SAMPLE and app.calls[0].payload is not None
+
+
 async def test_small_chunked_body_is_fine(
     receiver: Receiver, session: aiohttp.ClientSession, app: App, token: str
 ) -> None:
