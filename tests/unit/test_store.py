@@ -1160,3 +1160,24 @@ def test_known_launches_are_the_history_without_requests(store: Store) -> None:
     assert by_stack[second.stack_id].status == "CREATE_COMPLETE"
     assert by_stack[second.stack_id].finished_at is not None
     assert store.known_launches(limit=1) == known[:1]
+
+
+async def test_calls_made_as_a_trip_comes_back_join_the_next_trip(astore: AsyncStore) -> None:
+    """The next trip starts one loop iteration after the last one's answer, so what that
+    iteration's other callbacks queue rides along. Started at once (a trip per iteration),
+    the worker woke so often under a flood that it slowed the loop (bench/fixes.md, s. 7)."""
+    loop = asyncio.get_running_loop()
+    release, held = await _with_worker_held(astore)
+    queued = [astore.record_callback(TOKEN, "s", "r", {}, b"{}")]  # waits for the next trip
+    trips = astore.trips
+
+    def answer_arrives_then_another_call() -> None:
+        release.set()
+        time.sleep(0.5)  # the worker posts its answer meanwhile: first in the next iteration
+        loop.call_soon(lambda: queued.append(astore.record_callback(TOKEN, "t", "r", {}, b"{}")))
+
+    loop.call_soon(answer_arrives_then_another_call)
+    await held
+    ids = await asyncio.gather(*queued)
+    assert len(ids) == 2
+    assert astore.trips == trips + 1  # both rows in one trip
