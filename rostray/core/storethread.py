@@ -48,7 +48,7 @@ class StoreThread:
         """``job()`` on the thread, awaited."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self.call(loop, job, functools.partial(_settle, future))
+        self.call(loop, job, functools.partial(settle, future))
         return await future
 
     def stop(self) -> None:
@@ -66,7 +66,8 @@ class StoreThread:
                 loop.call_soon_threadsafe(answer, outcome)
 
 
-def _settle(future: asyncio.Future[Any], outcome: Outcome) -> None:
+def settle(future: asyncio.Future[Any], outcome: Outcome) -> None:
+    """Give ``future`` the outcome of its job, unless its caller gave up on it."""
     if future.done():  # the caller was cancelled; the job ran anyway
         return
     ok, value = outcome
