@@ -178,6 +178,7 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
     rows = [
         [
             name,
+            s.get("loop", "–"),
             f"{num(s['rps']['median'], 0)} [{num(s['rps']['min'], 0)}–{num(s['rps']['max'], 0)}]",
             num(s["p50_ms"]["median"]),
             num(s["p99_ms"]["median"]),
@@ -198,14 +199,21 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
         f"load from `{b['tool']}`. rostray's Receiver is built with `rate_limit=None` (its "
         "default, 20 requests/s per token, would answer 429 to this load by design). Every "
         "callback it answers has been committed to SQLite first: "
-        f"{num(b['persisted'].get('rostray receiver'))} rows for "
-        f"{num(b['answered'].get('rostray receiver'))} answered requests; a few more rows "
-        "than answers are requests in flight when a run ended. Server CPU is the process's "
-        "user + system time (all its threads) over a run, divided by the answers.",
+        + "; ".join(
+            f"{name}: {num(rows)} rows for {num(b['answered'].get(name))} answered requests"
+            for name, rows in b["persisted"].items()
+        )
+        + " (a few more rows than answers are requests in flight when a run ended). Server CPU "
+        "is the process's user + system time (all its threads) over a run, divided by the "
+        "answers. *Of ceiling* is against bare aiohttp on the same loop. The loop is the one "
+        "rostray's headless mode and command line pick (`rostray/core/eventloop.py`): uvloop "
+        "where it is installed (Linux, macOS), Python's own loop on Windows or with "
+        "`ROSTRAY_EVENT_LOOP=asyncio`; the tray app runs on Qt's loop (qasync).",
         "",
         *table(
             [
                 "server",
+                "loop",
                 "callbacks/s, median [range]",
                 "p50 ms",
                 "p99 ms",
@@ -255,7 +263,7 @@ def _server_color(name: str) -> str:
     if name.startswith("web.py"):
         return COLORS["baseline"]
     if name.startswith("bare"):
-        return "#1f77b4"
+        return "#aec7e8" if "asyncio" in name else "#1f77b4"
     return COLORS["shipped"] if name == "rostray receiver" else "#ff9896"
 
 

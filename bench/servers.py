@@ -8,6 +8,9 @@
   (each callback counts as activity, as its engine event does in the app).
 * ``receiver-nostore``: the same receiver whose callback handler does nothing (decomposition).
 
+``--loop`` picks the event loop as ``ROSTRAY_EVENT_LOOP`` does for rostray's entry points:
+``uvloop`` (what the headless mode runs on where it is installed) or ``asyncio``.
+
 The web.py baseline is ``bench/website.py``, started as the tutorial did.
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.common import HOST
+from rostray.core import eventloop
 from rostray.core.heap import FullCollectionPacer, freeze_startup_heap
 from rostray.core.receiver import IncomingCallback, Receiver
 from rostray.core.store import AsyncStore
@@ -114,15 +118,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("port", type=int)
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop")
     parser.add_argument("--db", type=Path)
     parser.add_argument("--tokens", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    choice = {eventloop.ENV_VAR: args.loop}  # the headless mode's own way of choosing
     if args.kind == "bare":
-        asyncio.run(bare(args.port))
+        eventloop.run(bare(args.port), choice)
     else:
         tokens = set(json.loads(args.tokens.read_text()))
-        asyncio.run(receiver(args.kind, args.port, args.db, tokens))
+        eventloop.run(receiver(args.kind, args.port, args.db, tokens), choice)
     return 0
 
 

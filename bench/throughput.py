@@ -15,6 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,48 @@ from bench.common import (
 from bench.loadgen import pick_tool, run_load
 
 CONCURRENCY = 64
+
+
+@dataclass(frozen=True)
+class Server:
+    kind: str  # bench.servers KIND, or "web.py"
+    loop: str  # the event loop it runs on (web.py: cheroot's thread pool)
+    what: str
+
+    @property
+    def db(self) -> str:
+        return f"{self.kind}-{self.loop}.sqlite3"
+
+
 SERVERS = {
-    "web.py (seed)": "baseline: the tutorial's web.py app",
-    "bare aiohttp": "ceiling: a handler that reads the body and answers 200",
-    "rostray receiver": "Receiver as shipped (rate_limit=None) + AsyncStore.record_callback",
-    "receiver, no store": "the same Receiver with a callback handler that does nothing",
+    "web.py (seed)": Server("web.py", "threads", "baseline: the tutorial's web.py app"),
+    "bare aiohttp": Server(
+        "bare", "uvloop", "ceiling: a handler that reads the body and answers 200"
+    ),
+    "rostray receiver": Server(
+        "receiver",
+        "uvloop",
+        "Receiver as shipped (rate_limit=None) + AsyncStore.record_callback, on the loop the "
+        "headless mode runs on",
+    ),
+    "receiver, no store": Server(
+        "receiver-nostore", "uvloop", "the same Receiver with a callback handler that does nothing"
+    ),
+    "bare aiohttp, asyncio loop": Server(
+        "bare", "asyncio", "the ceiling on Python's own loop (ROSTRAY_EVENT_LOOP=asyncio)"
+    ),
+    "rostray receiver, asyncio loop": Server(
+        "receiver", "asyncio", "the receiver with its store on Python's own loop (Windows)"
+    ),
 }
 BASELINE, CEILING, SUBJECT = "web.py (seed)", "bare aiohttp", "rostray receiver"
+RECEIVERS = [name for name, server in SERVERS.items() if server.kind == "receiver"]
+
+
+def ceiling_of(name: str) -> str:
+    """The bare aiohttp row on the same loop: what this server is a fraction of."""
+    loop = SERVERS[name].loop
+    return next((n for n, s in SERVERS.items() if s.kind == "bare" and s.loop == loop), CEILING)
 
 
 def seed_body(stack_id: str, name: str) -> str:
@@ -74,17 +110,12 @@ def payloads(tokens: list[str]) -> list[dict[str, str]]:
 
 
 def _argv(name: str, port: int, work: Path, tokens_file: Path) -> list[str]:
-    if name == BASELINE:
+    server = SERVERS[name]
+    if server.kind == "web.py":
         return [PYTHON, str(Path(__file__).with_name("website.py")), f"127.0.0.1:{port}"]
-    kind = {
-        CEILING: "bare",
-        SUBJECT: "receiver",
-        "receiver, no store": "receiver-nostore",
-    }[name]
-    db = work / f"{kind}.sqlite3"
     return [
-        PYTHON, "-m", "bench.servers", kind, str(port),
-        "--db", str(db), "--tokens", str(tokens_file),
+        PYTHON, "-m", "bench.servers", server.kind, str(port), "--loop", server.loop,
+        "--db", str(work / server.db), "--tokens", str(tokens_file),
     ]  # fmt: skip
 
 
@@ -139,7 +170,7 @@ def _measure(
                 result["server_cpu_us"] = cpu / max(result["requests"], 1) * 1e6
                 answered[name] += result["requests"]
                 runs[name].append(result)
-    persisted = {SUBJECT: _persisted(work / "receiver.sqlite3")}
+    persisted = {name: _persisted(work / SERVERS[name].db) for name in RECEIVERS}
     return {"runs": runs, "answered": answered, "persisted": persisted, "seconds": seconds}
 
 
@@ -161,11 +192,14 @@ def run(root: Path, env: dict[str, str], quick: bool = False) -> Row:
     tokens = [secrets.token_urlsafe(32) for _ in range(CONCURRENCY)]
     (work / "tokens.json").write_text(json.dumps(tokens))
     raw = _measure(work, env, payloads(tokens), quick)
-    table = {name: {**_summary(runs), "what": SERVERS[name]} for name, runs in raw["runs"].items()}
+    table = {
+        name: {**_summary(runs), "what": SERVERS[name].what, "loop": SERVERS[name].loop}
+        for name, runs in raw["runs"].items()
+    }
     rps = {name: row["rps"]["median"] for name, row in table.items()}
     for name, row in table.items():
         row["x_baseline"] = ratio(rps[name], rps[BASELINE])
-        row["of_ceiling"] = ratio(rps[name], rps[CEILING])
+        row["of_ceiling"] = ratio(rps[name], rps[ceiling_of(name)])
     return {
         "title": "Receiver throughput",
         "tool": pick_tool({"duration": 1}),

@@ -51,6 +51,16 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     quiet_and_scrubbed_logs(args.verbose)
+    from rostray.core.eventloop import EventLoopError
+
+    try:
+        return _dispatch(args)
+    except EventLoopError as exc:
+        print(f"rostray: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if getattr(args, "coro", None):
         from rostray.commands.stacks import run
 

@@ -3,6 +3,7 @@ and a recorder that stands where ROS's notification POSTs land."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +28,31 @@ LEAKY_ENV = (
     "https_proxy",
     "ALL_PROXY",
     "all_proxy",
+    "ROSTRAY_EVENT_LOOP",
 )
+
+# The engine's I/O runs on the loop rostray.core.eventloop picks for the Qt-free entry points:
+# uvloop where it is installed (a dependency everywhere but Windows). These modules run on
+# both loops; the Qt tests (tests/gui, tests/dbus) on qasync; the rest on asyncio's own.
+BOTH_LOOPS = {
+    "test_engine.py",
+    "test_receiver.py",
+    "test_sec_receiver.py",
+    "test_store.py",
+    "test_storethread.py",
+    "test_tunnel_supervisor.py",
+}
+LOOPS: dict = {"asyncio": asyncio.new_event_loop}
+if sys.platform != "win32":
+    import uvloop
+
+    LOOPS["uvloop"] = uvloop.new_event_loop
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict:
+    if item.path.name in BOTH_LOOPS:
+        return LOOPS
+    return {"asyncio": asyncio.new_event_loop}
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from typing import Any
 from rostray.commands.lang import translate
 from rostray.commands.output import result_json
 from rostray.config import ConfigError, Settings, load_settings
+from rostray.core import eventloop
 from rostray.core.alerts import compose
 from rostray.core.events import EngineWarning, StackFinished
 from rostray.core.heap import freeze_startup_heap, pace_full_collections
@@ -128,6 +129,7 @@ async def headless(args: argparse.Namespace) -> int:
                     "Mode": engine.mode,
                     "Backend": engine.mode_description,
                     "Receiver": engine.receiver.local_base_url if engine.receiver else None,
+                    "EventLoop": eventloop.loop_name(loop),
                 }
             ),
             flush=True,
@@ -181,7 +183,7 @@ def run_headless(args: argparse.Namespace) -> int:
     from rostray.core.store import StoreError
 
     try:
-        return asyncio.run(headless(args))
+        return eventloop.run(headless(args))
     except (UsageError, CredentialError, StoreError, ReceiverError) as exc:
         print(f"rostray: {exc}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rostray.commands.lang import translate
+from rostray.core import eventloop
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -78,4 +79,4 @@ async def _serve_sandbox(args: argparse.Namespace) -> int:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
-    return asyncio.run(_serve_sandbox(args))
+    return eventloop.run(_serve_sandbox(args))

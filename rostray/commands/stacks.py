@@ -26,6 +26,7 @@ from rostray.commands.output import (
     table,
 )
 from rostray.config import ConfigError, Settings, load_settings
+from rostray.core import eventloop
 from rostray.core.credentials import CredentialError
 from rostray.core.engine import Engine, LaunchRefused, LaunchRequest, launch_summary
 from rostray.core.events import StackFinished, Subscription
@@ -464,7 +465,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run a command coroutine; every expected failure is one clear line and an exit code."""
     try:
-        return asyncio.run(args.coro(args))
+        return eventloop.run(args.coro(args))
     except KeyboardInterrupt:
         print("\n" + translate("Cli", "Interrupted."), file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -8,7 +8,6 @@ Also runnable alone: ``python -m rostray.commands.tunnel check``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rostray.commands.lang import translate, use_language
+from rostray.core import eventloop
 from rostray.core.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(check(getattr(args, "config", None), args.timeout, args.json))
+        return eventloop.run(check(getattr(args, "config", None), args.timeout, args.json))
     except KeyboardInterrupt:
         print(translate("Cli", "rostray tunnel check: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED

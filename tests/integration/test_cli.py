@@ -162,6 +162,30 @@ async def test_usage_errors(config: Path, tmp_path: Path) -> None:
     assert code == 2 and "ros.regoin" in err and "region" in err
 
 
+async def test_the_event_loop_can_be_chosen_and_a_wrong_choice_is_one_clear_line(
+    config: Path,
+) -> None:
+    code, out, err = await cli("history", "--config", str(config), env={"ROSTRAY_EVENT_LOOP": "x"})
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "rostray: ROSTRAY_EVENT_LOOP='x' is not one of auto, uvloop, asyncio; "
+        "unset it to use the fastest loop installed"
+    ]
+    for choice in ("asyncio", "uvloop"):
+        headless = await start_cli(
+            "--headless", "--no-desktop-notifications", "--sandbox", "--config", str(config),
+            env={"ROSTRAY_EVENT_LOOP": choice},
+        )  # fmt: skip
+        assert headless.stdout is not None
+        try:
+            started = json.loads(await asyncio.wait_for(headless.stdout.readline(), 30))
+        finally:
+            headless.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(headless.communicate(), 30)
+        assert (started["Event"], started["EventLoop"]) == ("Started", choice)
+        assert headless.returncode == 0
+
+
 async def test_launch_without_wait_then_history_and_status(sandbox: Sandbox, config: Path) -> None:
     env = cloud_env(sandbox)
     endpoint = ["--endpoint", sandbox.endpoint, "--config", str(config)]

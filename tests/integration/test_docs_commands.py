@@ -391,6 +391,7 @@ async def test_headless(tmp_path: Path) -> None:
     started = json.loads(line)
     assert (started["Event"], started["Mode"]) == ("Started", "sandbox")  # no credentials here
     assert started["Receiver"].startswith("http://127.0.0.1:")
+    assert started["EventLoop"] == "uvloop"  # installed with rostray on Linux and macOS
 
 
 async def start_sandbox(command: str, cwd: Path) -> tuple[asyncio.subprocess.Process, str, int]:

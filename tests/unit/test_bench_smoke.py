@@ -212,7 +212,10 @@ def fake_results() -> dict[str, Any]:
             "concurrency": 64,
             "seconds_per_run": 4.0,
             "rounds": 5,
-            "servers": {n: server for n in ("web.py (seed)", "bare aiohttp", "rostray receiver")},
+            "servers": {
+                n: {**server, "loop": "threads" if n.startswith("web.py") else "uvloop"}
+                for n in ("web.py (seed)", "bare aiohttp", "rostray receiver")
+            },
             "answered": {"rostray receiver": 10},
             "persisted": {"rostray receiver": 11},
         },
@@ -266,6 +269,37 @@ def fake_results() -> dict[str, Any]:
     return {"meta": meta, "benchmarks": benches}
 
 
+def test_each_server_is_a_fraction_of_the_ceiling_on_its_own_loop() -> None:
+    from bench.throughput import CEILING, SERVERS, SUBJECT, ceiling_of
+
+    assert SERVERS[SUBJECT].loop == SERVERS[CEILING].loop == "uvloop"  # as headless ships
+    loops = {server.loop for server in SERVERS.values() if server.kind != "web.py"}
+    assert loops == {"uvloop", "asyncio"}
+    for name, server in SERVERS.items():
+        if server.kind == "web.py":
+            continue
+        ceiling = SERVERS[ceiling_of(name)]
+        assert (ceiling.kind, ceiling.loop) == ("bare", server.loop), name
+    assert len({server.db for server in SERVERS.values()}) == len(SERVERS)  # one file each
+
+
+def test_bench_servers_run_on_the_loop_they_are_given(tmp_path: Path) -> None:
+    """``--loop`` picks the loop the way ROSTRAY_EVENT_LOOP does for rostray's entry points."""
+    import subprocess
+
+    probe = (
+        "import asyncio, sys; from bench import servers; from rostray.core import eventloop\n"
+        "async def name(port): print(eventloop.loop_name(asyncio.get_running_loop()))\n"
+        "servers.bare = name; sys.argv[1:] = ['bare', '0', '--loop', sys.argv[1]]\n"
+        "servers.main()"
+    )
+    for loop in ("uvloop", "asyncio"):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, loop], capture_output=True, text=True, check=True
+        ).stdout
+        assert out.split() == [loop]
+
+
 def test_report_renders_fake_results(tmp_path: Path) -> None:
     from bench import report
 
@@ -286,6 +320,8 @@ def test_report_renders_fake_results(tmp_path: Path) -> None:
         assert heading in text
     assert "❌ missed" in text and "✅ met" in text and "Traceback: boom" in text
     assert "| 1 stack, 40 KB template | 10 |" in text  # its own row, not a background load
+    assert "| rostray receiver | uvloop | " in text  # the loop column
+    assert "rostray receiver: 11 rows for 10 answered requests" in text
     if report.pyplot() is not None:
         charts = {p.name for p in (tmp_path / "bench").glob("*.png")}
         assert charts == {

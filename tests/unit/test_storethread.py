@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from rostray.core.eventloop import loop_name
 from rostray.core.storethread import StoreThread
 
 
@@ -73,3 +74,11 @@ async def test_a_cancelled_caller_does_not_break_the_answer() -> None:
         loop.set_exception_handler(None)
     assert waiting.cancelled()
     assert errors == []  # no InvalidStateError from answering a cancelled future
+
+
+async def test_this_module_runs_on_each_loop_the_engine_may_run_on(
+    request: pytest.FixtureRequest,
+) -> None:
+    """tests/conftest.py runs this module once per loop (asyncio's, and uvloop, which the
+    headless mode and the CLI run on): each run is on the loop its id names."""
+    assert loop_name(asyncio.get_running_loop()) == request.node.callspec.id
