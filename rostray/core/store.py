@@ -304,10 +304,11 @@ def _dump_headers(headers: Mapping[str, str]) -> str:
 # Sizes are fixed (32, 8, 1 rows) so only a few statement texts reach the statement cache.
 _CHUNK_SIZES = (32, 8, 1)
 _INSERT_CALLBACKS = (
-    "INSERT INTO callbacks (id, token, stack_id, received_at, remote, headers, body, "
+    "INSERT INTO callbacks (token, stack_id, received_at, remote, headers, body, "
     "verdict, detail) VALUES "
 )
-_CALLBACK_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_CALLBACK_ROW = "(?, ?, ?, ?, ?, ?, ?, ?)"
+_CALLBACK_COLUMNS = _CALLBACK_ROW.count("?")
 
 
 def _statement_chunks(count: int) -> Iterator[tuple[int, int]]:
@@ -1029,28 +1030,32 @@ class Store:
         """``record_callback`` for many POSTs in one transaction (group commit): all or none.
         Returns the row ids in order."""
         with self._write() as conn:
-            # Ids are given, not left to SQLite: max + 1 is what it would pick (no
-            # AUTOINCREMENT, and BEGIN IMMEDIATE holds the write lock), and with them known
-            # the group is one executemany, a tenth of the Python work per row of a loop.
-            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM callbacks").fetchone()[0]
-            ids = list(range(first, first + len(rows)))
             now = self._clock()
             # The connection itself, not _Conn: every text below is scrubbed by hand (the
-            # headers are ASCII JSON), which is most of the Python work saved per row.
-            values = [
-                (
-                    row_id, _bindable(row.token), _bindable(row.stack_id), now,
-                    _bindable(row.remote), _dump_headers(redact_headers(row.headers)),
-                    bytes(row.body), _bindable(row.verdict), _bindable(row.detail),
-                )
-                for row_id, row in zip(ids, rows, strict=True)
-            ]  # fmt: skip
-            for start, size in _statement_chunks(len(values)):
-                conn.raw.execute(
+            # headers are ASCII JSON), which is most of the Python work saved per row. The
+            # parameters go straight into one flat list, _CALLBACK_COLUMNS per row.
+            values: list[Any] = []
+            for token, stack_id, remote, headers, body, verdict, detail in rows:
+                if not f"{token}{stack_id}{remote}{verdict}{detail}".isascii():
+                    # One test for the five texts of a usual row; only then each on its own.
+                    token, stack_id, remote, verdict, detail = map(
+                        _bindable, (token, stack_id, remote, verdict, detail)
+                    )
+                values += (
+                    token, stack_id, now, remote, _dump_headers(redact_headers(headers)),
+                    bytes(body), verdict, detail,
+                )  # fmt: skip
+            # SQLite numbers the rows: one more than the largest id, row after row (no
+            # AUTOINCREMENT, and BEGIN IMMEDIATE holds the write lock), so a statement's rows
+            # end at its last insert rowid. No "SELECT max(id)" per group.
+            ids: list[int] = []
+            for start, size in _statement_chunks(len(rows)):
+                last = conn.raw.execute(
                     _insert_callbacks_sql(size),
-                    [value for row in values[start : start + size] for value in row],
-                )
-            if ids and ids[-1] // PRUNE_EVERY > (first - 1) // PRUNE_EVERY:
+                    values[start * _CALLBACK_COLUMNS : (start + size) * _CALLBACK_COLUMNS],
+                ).lastrowid
+                ids += range(last - size + 1, last + 1)
+            if ids and ids[-1] // PRUNE_EVERY > (ids[0] - 1) // PRUNE_EVERY:
                 # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest
                 # rows in one range scan.
                 conn.execute(
