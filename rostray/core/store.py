@@ -301,8 +301,11 @@ def _dump_headers(headers: Mapping[str, str]) -> str:
 # A group of rows goes in as few statements as possible: sqlite3 releases the GIL around every
 # step of a statement, and executemany steps once per row. Under load each step cost the worker
 # thread a wait for the GIL held by the busy event loop (a 40-row trip took 10 ms, bench/fixes.md).
-# Sizes are fixed (32, 8, 1 rows) so only a few statement texts reach the statement cache.
+# Sizes are fixed (32, 8, 1 rows) so only a few statement texts reach the statement cache,
+# except that a group of up to _ONE_STATEMENT_ROWS rows is one statement of its exact size
+# (32 texts at most, of the connection's 128 cached statements).
 _CHUNK_SIZES = (32, 8, 1)
+_ONE_STATEMENT_ROWS = 32
 _INSERT_CALLBACKS = (
     "INSERT INTO callbacks (token, stack_id, received_at, remote, headers, body, "
     "verdict, detail) VALUES "
@@ -1029,38 +1032,55 @@ class Store:
     def record_callbacks(self, rows: Sequence[CallbackRow]) -> list[int]:
         """``record_callback`` for many POSTs in one transaction (group commit): all or none.
         Returns the row ids in order."""
-        with self._write() as conn:
-            now = self._clock()
-            # The connection itself, not _Conn: every text below is scrubbed by hand (the
-            # headers are ASCII JSON), which is most of the Python work saved per row. The
-            # parameters go straight into one flat list, _CALLBACK_COLUMNS per row.
-            values: list[Any] = []
-            for token, stack_id, remote, headers, body, verdict, detail in rows:
-                if not f"{token}{stack_id}{remote}{verdict}{detail}".isascii():
-                    # One test for the five texts of a usual row; only then each on its own.
-                    token, stack_id, remote, verdict, detail = map(
-                        _bindable, (token, stack_id, remote, verdict, detail)
-                    )
-                values += (
-                    token, stack_id, now, remote, _dump_headers(redact_headers(headers)),
-                    bytes(body), verdict, detail,
-                )  # fmt: skip
-            # SQLite numbers the rows: one more than the largest id, row after row (no
-            # AUTOINCREMENT, and BEGIN IMMEDIATE holds the write lock), so a statement's rows
-            # end at its last insert rowid. No "SELECT max(id)" per group.
-            ids: list[int] = []
-            for start, size in _statement_chunks(len(rows)):
-                last = conn.raw.execute(
-                    _insert_callbacks_sql(size),
-                    values[start * _CALLBACK_COLUMNS : (start + size) * _CALLBACK_COLUMNS],
-                ).lastrowid
-                ids += range(last - size + 1, last + 1)
-            if ids and ids[-1] // PRUNE_EVERY > (ids[0] - 1) // PRUNE_EVERY:
-                # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest
-                # rows in one range scan.
-                conn.execute(
-                    "DELETE FROM callbacks WHERE id <= ?", (ids[-1] - self._max_callbacks,)
+        now = self._clock()
+        # The connection itself, not _Conn: every text below is scrubbed by hand (the headers
+        # are ASCII JSON), which is most of the Python work saved per row. The parameters go
+        # straight into one flat list, _CALLBACK_COLUMNS per row.
+        values: list[Any] = []
+        for token, stack_id, remote, headers, body, verdict, detail in rows:
+            if not f"{token}{stack_id}{remote}{verdict}{detail}".isascii():
+                # One test for the five texts of a usual row; only then each on its own.
+                token, stack_id, remote, verdict, detail = map(
+                    _bindable, (token, stack_id, remote, verdict, detail)
                 )
+            values += (
+                token, stack_id, now, remote, _dump_headers(redact_headers(headers)),
+                bytes(body), verdict, detail,
+            )  # fmt: skip
+        # SQLite numbers the rows: one more than the largest id, row after row (no
+        # AUTOINCREMENT, and the write lock is held), so a statement's rows end at its last
+        # insert rowid. No "SELECT max(id)" per group.
+        ids: list[int] = []
+        if len(rows) <= _ONE_STATEMENT_ROWS:
+            # One statement is a transaction of its own: all or none without BEGIN and COMMIT
+            # and the _write layer (26,000 instructions a group), and one GIL hand-off on the
+            # worker instead of one per statement.
+            with self._lock:
+                conn = self._connection()
+                try:
+                    last = conn.execute(_insert_callbacks_sql(len(rows)), values).lastrowid
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+            ids += range(last - len(rows) + 1, last + 1)
+        else:
+            with self._write() as tx:
+                for start, size in _statement_chunks(len(rows)):
+                    last = tx.raw.execute(
+                        _insert_callbacks_sql(size),
+                        values[start * _CALLBACK_COLUMNS : (start + size) * _CALLBACK_COLUMNS],
+                    ).lastrowid
+                    ids += range(last - size + 1, last + 1)
+        if ids and ids[-1] // PRUNE_EVERY > (ids[0] - 1) // PRUNE_EVERY:
+            # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest rows
+            # in one range scan. Housekeeping after the commit: the rows are in whatever it
+            # meets, and the next multiple tries again.
+            try:
+                with self._write() as tx:
+                    tx.execute(
+                        "DELETE FROM callbacks WHERE id <= ?", (ids[-1] - self._max_callbacks,)
+                    )
+            except StoreError as exc:
+                log.warning("old callbacks not pruned (next try in %d): %s", PRUNE_EVERY, exc)
         return ids
 
     def set_verdict(self, callback_id: int, verdict: str, detail: str = "") -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rostray.core.store import PRUNE_EVERY, Store
+import pytest
+
+from rostray.core.store import PRUNE_EVERY, CallbackRow, Store, StoreError
 
 
 def store_with_launch(path: Path, **kw: int) -> Store:
@@ -37,4 +39,35 @@ def test_lone_surrogates_never_block_a_write(tmp_path: Path) -> None:
     callback = store.record_callback("t" * 43, None, bad, {"X-H": bad}, b"", "invalid", bad)
     assert store.set_verdict(callback, "invalid", bad)
     assert store.get_by_stack("\udcff") is None and store.history(search=bad) == []
+    store.close()
+
+
+def test_a_failed_prune_keeps_the_rows_it_followed(tmp_path: Path, caplog) -> None:
+    """Pruning runs after the group's commit: if it fails, the rows are stored and their ids
+    returned (a retry would store them twice), and the next multiple tries again."""
+    store = store_with_launch(tmp_path / "h.sqlite3", max_callbacks=5)
+    store._conn.execute(  # a real failure inside SQLite, for DELETE only
+        "CREATE TRIGGER no_prune BEFORE DELETE ON callbacks BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    ids = [store.record_callback("t" * 43, "s-1", "r", {}, bytes([n % 256])) for n in range(300)]
+    assert len(set(ids)) == 300
+    assert len(store.recent_callbacks(limit=1000)) == 300  # nothing pruned, nothing lost
+    assert "old callbacks not pruned" in caplog.text
+    store._conn.execute("DROP TRIGGER no_prune")
+    store.record_callbacks(
+        [CallbackRow("t" * 43, "s-1", "r", {}, b"x")] * (PRUNE_EVERY + 1)
+    )  # crosses the next multiple: now it prunes
+    assert len(store.recent_callbacks(limit=1000)) <= 5 + PRUNE_EVERY
+    store.close()
+
+
+def test_a_group_in_one_statement_is_all_or_none(tmp_path: Path) -> None:
+    store = store_with_launch(tmp_path / "h.sqlite3")
+    good = CallbackRow("t" * 43, "s-1", "r", {}, b"ok")
+    bad = CallbackRow("t" * 43, "s-1", None, {}, b"no")  # type: ignore[arg-type]  # NOT NULL
+    for size in (2, 7, 32, 33):  # one statement up to 32 rows, a transaction beyond
+        with pytest.raises(StoreError, match="NOT NULL"):
+            store.record_callbacks([good] * (size - 1) + [bad])
+        assert store.recent_callbacks(limit=100) == []
+    assert store.record_callbacks([good] * 7) == list(range(1, 8))
     store.close()
