@@ -89,6 +89,7 @@ def _throughput(r: Results) -> list[str]:
         f"aiohttp ceiling ({_n(rps.get('bare aiohttp'))}/s); with a do-nothing handler "
         f"{_n(rps.get('receiver, no store'))}/s.",
         "",
+        *_loops(s),
     ]
     if isinstance(ceiling_x, int | float) and ceiling_x < 20:  # 10× would need > 50 %
         web = _get(r, "benchmarks", "throughput")
@@ -106,6 +107,24 @@ def _throughput(r: Results) -> list[str]:
             "",
         ]
     return lines + _throughput_cpu(s, rps)
+
+
+def _loops(s: Any) -> list[str]:
+    """What uvloop (the headless mode's loop where installed) is worth against asyncio's."""
+    names = ("rostray receiver", "rostray receiver, asyncio loop", "bare aiohttp, asyncio loop")
+    uv, plain, plain_bare = (_get(s, name, "rps", "median") for name in names)
+    if not all(isinstance(v, int | float) and v > 0 for v in (uv, plain, plain_bare)):
+        return []  # a results.json from before the loop rows
+    return [
+        "Session 8: the headless mode, the command line and the standalone sandbox run on "
+        "uvloop where it is installed (`rostray/core/eventloop.py`). In this run the receiver "
+        f"with its store does {_n(uv)}/s on uvloop and {_n(plain)}/s on Python's own loop "
+        f"(×{_n(uv / plain, 2)}; {_n(_get(s, 'rostray receiver, asyncio loop', 'x_baseline'), 1)}"
+        f"× web.py, {_n(_get(s, 'rostray receiver, asyncio loop', 'of_ceiling', default=0) * 100)}"
+        f" % of bare aiohttp on that loop, {_n(plain_bare)}/s). The tray app runs on Qt's loop "
+        "(qasync) and is not in this table.",
+        "",
+    ]
 
 
 def _throughput_cpu(s: Any, rps: dict[str, Any]) -> list[str]:

@@ -423,6 +423,24 @@ def test_throughput_findings_budget_the_cores_time_per_callback() -> None:
     assert "Where the core goes" not in "\n".join(findings.render(results))
 
 
+def test_throughput_findings_compare_the_two_loops() -> None:
+    from bench import findings
+
+    results = fake_results()
+    servers = results["benchmarks"]["throughput"]["servers"]
+    assert "Session 8: the headless mode" not in "\n".join(findings.render(results))
+    for name, rps in (
+        ("rostray receiver", 4500.0),
+        ("rostray receiver, asyncio loop", 4000.0),
+        ("bare aiohttp, asyncio loop", 6000.0),
+    ):
+        servers[name] = {**servers["bare aiohttp"], "rps": _spread(rps)}
+    servers["rostray receiver, asyncio loop"].update(x_baseline=9.5, of_ceiling=0.667)
+    text = "\n".join(findings.render(json.loads(json.dumps(results))))
+    assert "receiver with its store does 4,500/s on uvloop and 4,000/s on Python's own loop" in text
+    assert "(×1.12; 9.5× web.py, 67 % of bare aiohttp on that loop, 6,000/s)" in text
+
+
 @pytest.mark.parametrize(
     ("kind", "wave"),
     [("receiver", "64"), ("receiver", "8"), ("receiver-nostore", "64"), ("bare", "8")],
