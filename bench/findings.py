@@ -149,6 +149,30 @@ def _throughput_cpu(s: Any, rps: dict[str, Any]) -> list[str]:
         f"{_n(web_cpu)} µs of CPU per answer and answers one every {_n(1e6 / web)} µs"
         + (": its threads wait more than they work." if web_cpu < 0.8e6 / web else "."),
         "",
+        *_system_share(s),
+    ]
+
+
+def _system_share(s: Any) -> list[str]:
+    """How much of each server's CPU is the kernel's: web.py's share is large, and moves with
+    how expensive this VM's system calls and context switches are at the moment."""
+    names = ("web.py (seed)", "bare aiohttp", "rostray receiver")
+    cpu = [_get(s, name, "cpu_us", "median") for name in names]
+    sys_us = [_get(s, name, "sys_us", "median") for name in names]
+    switches = [_get(s, name, "switches", "median") for name in names]
+    if not all(isinstance(v, int | float) and v > 0 for v in (*cpu, *sys_us[:1])):
+        return []  # a results.json from before the split
+    parts = [
+        f"{name} {_n(total)} µs, {_n(kernel)} of them system ({_n(100 * kernel / total)} %), "
+        f"{_n(switch, 2)} context switches per answer"
+        for name, total, kernel, switch in zip(names, cpu, sys_us, switches, strict=True)
+    ]
+    return [
+        "The kernel's share of that CPU (system time): " + "; ".join(parts) + ". web.py hands "
+        "every request to a worker thread, so its cost per answer follows the price of a "
+        "context switch and a system call on this VM at the moment of the run, and the 10× "
+        "ratio with it; the receiver's cost is mostly its own Python.",
+        "",
     ]
 
 

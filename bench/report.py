@@ -184,7 +184,8 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
             num(s["p99_ms"]["median"]),
             f"{num(s['x_baseline'])}×",
             f"{num(100 * s['of_ceiling'], 0)} %",
-            num(s["cpu_us"]["median"], 0) if "cpu_us" in s else "–",
+            _cpu_cell(s),
+            num(s["switches"]["median"], 2) if "switches" in s else "–",
             num(s["errors"] + s["non_2xx"]),
             f"{num(100 * s['loadgen_cpu'], 0)} %",
             s["what"],
@@ -205,10 +206,12 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
         )
         + " (a few more rows than answers are requests in flight when a run ended). Server CPU "
         "is the process's user + system time (all its threads) over a run, divided by the "
-        "answers. *Of ceiling* is against bare aiohttp on the same loop. The loop is the one "
-        "rostray's headless mode and command line pick (`rostray/core/eventloop.py`): uvloop "
-        "where it is installed (Linux, macOS), Python's own loop on Windows or with "
-        "`ROSTRAY_EVENT_LOOP=asyncio`; the tray app runs on Qt's loop (qasync).",
+        "answers, with the system part in brackets; context switches are its threads' "
+        "voluntary and involuntary ones. *Of ceiling* is against bare aiohttp on the same "
+        "loop. The loop is the one rostray's headless mode and command line pick "
+        "(`rostray/core/eventloop.py`): uvloop where it is installed (Linux, macOS), Python's "
+        "own loop on Windows or with `ROSTRAY_EVENT_LOOP=asyncio`; the tray app runs on Qt's "
+        "loop (qasync).",
         "",
         *table(
             [
@@ -219,7 +222,8 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
                 "p99 ms",
                 "× web.py",
                 "of ceiling",
-                "server CPU µs per answer",
+                "server CPU µs per answer (of it system)",
+                "context switches per answer",
                 "errors",
                 "loadgen CPU",
                 "what",
@@ -231,6 +235,13 @@ def throughput(results: Results, md: Path, charts: Path) -> list[str]:
     _throughput_chart(servers, path)
     image(lines, path, md, "throughput per server")
     return lines
+
+
+def _cpu_cell(s: dict[str, Any]) -> str:
+    if "cpu_us" not in s:
+        return "–"
+    total = num(s["cpu_us"]["median"], 0)
+    return f"{total} ({num(s['sys_us']['median'], 0)})" if "sys_us" in s else total
 
 
 def _throughput_chart(servers: dict[str, Any], path: Path) -> None:

@@ -23,10 +23,11 @@ from bench.common import (
     PYTHON,
     Row,
     check,
+    context_switches,
     free_port,
     log,
     percentile,
-    process_cpu_seconds,
+    process_cpu_split,
     ratio,
     server_process,
     spread,
@@ -163,11 +164,16 @@ def _measure(
         for r, order in _rotations(names, rounds):
             log(f"throughput: round {r + 1}/{rounds}")
             for name in order:
-                cpu_before = process_cpu_seconds(pids[name])
+                user0, sys0 = process_cpu_split(pids[name])
+                switches0 = context_switches(pids[name])
                 result = run_load(spec(name, seconds), env, work)
-                cpu = process_cpu_seconds(pids[name]) - cpu_before
-                # The server's own CPU (every thread) per answer: where its one core goes.
-                result["server_cpu_us"] = cpu / max(result["requests"], 1) * 1e6
+                user1, sys1 = process_cpu_split(pids[name])
+                answers = max(result["requests"], 1)
+                # The server's own CPU (every thread) per answer: where its one core goes, and
+                # how much of it the kernel's (system calls, scheduling).
+                result["server_cpu_us"] = (user1 - user0 + sys1 - sys0) / answers * 1e6
+                result["server_sys_us"] = (sys1 - sys0) / answers * 1e6
+                result["switches_per_answer"] = (context_switches(pids[name]) - switches0) / answers
                 answered[name] += result["requests"]
                 runs[name].append(result)
     persisted = {name: _persisted(work / SERVERS[name].db) for name in RECEIVERS}
@@ -183,6 +189,8 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "non_2xx": sum(v for r in runs for k, v in r["statuses"].items() if not k.startswith("2")),
         "loadgen_cpu": percentile([r["cpu_util"] for r in runs], 50),
         "cpu_us": spread([r["server_cpu_us"] for r in runs]),
+        "sys_us": spread([r.get("server_sys_us", 0.0) for r in runs]),
+        "switches": spread([r.get("switches_per_answer", 0.0) for r in runs]),
     }
 
 

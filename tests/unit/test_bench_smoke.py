@@ -419,6 +419,19 @@ def test_throughput_findings_budget_the_cores_time_per_callback() -> None:
     assert "the receiver with its store 280 µs (+80" in text
     assert "10× web.py's 400/s is 4,000/s, 250 µs per callback on the one core: 100 µs" in text
     assert "uses 1,500 µs of CPU per answer and answers one every 2,500 µs: its threads" in text
+    assert "The kernel's share" not in text  # no system time column in these results
+    for name, kernel, switches in (
+        ("web.py (seed)", 600.0, 6.0),
+        ("bare aiohttp", 30.0, 0.0),
+        ("rostray receiver", 56.0, 0.25),
+    ):
+        servers[name].update(sys_us=_spread(kernel), switches=_spread(switches))
+    text = "\n".join(findings.render(json.loads(json.dumps(results))))
+    assert (
+        "web.py (seed) 1,500 µs, 600 of them system (40 %), 6.00 context switches per answer; "
+        "bare aiohttp 150 µs, 30 of them system (20 %), 0.00 context switches per answer; "
+        "rostray receiver 280 µs, 56 of them system (20 %), 0.25 context switches" in text
+    )
     del servers["rostray receiver"]["cpu_us"]  # a results.json from before the column
     assert "Where the core goes" not in "\n".join(findings.render(results))
 
