@@ -165,6 +165,35 @@ def test_nesting_limit_counts_containers() -> None:
     assert rejected(too_deep) == f"JSON is nested deeper than {MAX_DEPTH} levels"
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "OutputValue",
+        "OutputValue object",
+        "Description",
+        "entry's other key",
+        "top-level other key",
+        "StackName",
+    ],
+)
+def test_nesting_limit_wherever_the_depth_hides(where: str) -> None:
+    """Too deep is too deep in every place of an otherwise valid notification."""
+    deep: Any = "leaf"
+    for _ in range(MAX_DEPTH):
+        deep = {"k": deep} if where in ("Description", "OutputValue object") else [deep]
+    entry = {"OutputKey": "K", "OutputValue": "v", "Description": "d"}
+    fields: dict[str, Any] = {"Outputs": [entry]}
+    if where in ("OutputValue", "OutputValue object", "Description"):
+        entry[where.split()[0]] = deep
+    elif where == "entry's other key":
+        entry["Other"] = deep
+    elif where == "top-level other key":
+        fields["Other"] = deep
+    else:
+        fields["StackName"] = deep
+    assert rejected(body(**fields)) == f"JSON is nested deeper than {MAX_DEPTH} levels"
+
+
 # --- rejections -------------------------------------------------------------------------------
 
 
@@ -403,3 +432,58 @@ def test_ros_shaped_json_only_raises_payload_error(value: Any) -> None:
 )
 def test_valid_header_with_arbitrary_rest(value: dict[str, Any]) -> None:
     _parses_or_payload_error(json.dumps(value, ensure_ascii=False).encode("utf-8", "replace"))
+
+
+_scalar = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+_nested = st.lists(_scalar, max_size=2) | st.dictionaries(st.text(max_size=3), _scalar, max_size=2)
+_any = _scalar | _nested
+_entry = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "OutputKey": st.text(max_size=8) | _any,
+            "OutputValue": _any,
+            "Description": st.text(max_size=8) | _any,
+            "Extra": _any,
+        },
+    )
+    | _any
+)
+_near_usual = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "StackId": st.just(STACK_ID) | st.text(max_size=5) | _any,
+            "Status": st.sampled_from(["CREATE_COMPLETE", "x"]) | _any,
+            "StackName": st.none() | st.text(max_size=8) | st.integers(),
+            "Outputs": st.none() | st.lists(_entry, max_size=3) | _any,
+            "Other": _any,
+        },
+    )
+    | _any
+)
+
+
+@settings(max_examples=500)
+@given(_near_usual)
+def test_the_one_pass_path_agrees_with_every_check(document: Any) -> None:
+    """``_usual`` takes only what the full checks accept, and gives the same payload."""
+    from rostray.core import payload
+
+    usual = payload._usual(document)
+    try:
+        full = payload._checked(document, json.dumps(document))
+    except PayloadError:
+        assert usual is None
+        return
+    if usual is not None:
+        assert usual == full
+        assert [type(o) for o in usual.outputs] == [Output] * len(usual.outputs)
+
+
+def test_a_notification_as_ros_sends_it_takes_the_one_pass_path() -> None:
+    from rostray.core import payload
+
+    document = json.loads(body(StackName="web", Outputs=[{"OutputKey": "K", "OutputValue": 1,
+                                                          "Description": "d"}]))  # fmt: skip
+    assert payload._usual(document) == parse_payload(json.dumps(document).encode())
