@@ -38,23 +38,25 @@ COUNTS = (640, 3200)  # warm-up is COUNTS[0] in both runs; multiples of the 64 c
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
-def instructions(kind: str, count: int, wave: int, pythonpath: str, root: Path) -> int:
+def instructions(
+    kind: str, count: int, wave: int, pythonpath: str, root: Path, loop: str = "asyncio"
+) -> int:
     """Instructions the whole process executed for the workload with ``count`` requests."""
     env = {**isolated_env(root), "PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0"}
     argv = [
         "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
         PYTHON, "-m", "bench.instr_workload", kind, str(COUNTS[0]), str(count),
-        "--wave", str(wave),
+        "--wave", str(wave), "--loop", loop,
     ]  # fmt: skip
     done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False)
     match = _REFS.search(done.stderr)
     if done.returncode != 0 or match is None:
-        raise RuntimeError(f"{' '.join(argv[-4:])} failed:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(argv[-6:])} failed:\n{done.stderr[-2000:]}")
     return int(match.group(1).replace(",", ""))
 
 
-def per_callback(kind: str, wave: int, pythonpath: str, root: Path) -> float:
-    low, high = (instructions(kind, count, wave, pythonpath, root) for count in COUNTS)
+def per_callback(kind: str, wave: int, pythonpath: str, root: Path, loop: str = "asyncio") -> float:
+    low, high = (instructions(kind, count, wave, pythonpath, root, loop) for count in COUNTS)
     return (high - low) / (COUNTS[1] - COUNTS[0])
 
 
@@ -69,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=64,
         help="connections sending at once: 64 (all) or 8 (trips of the throughput load's size)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="the event loop of client and server (uvloop: what the headless mode runs on)",
     )
     return parser
 
@@ -92,7 +100,7 @@ def main() -> int:
         for kind in kinds:
             result[kind] = {}
             for build, pythonpath in paths.items():
-                result[kind][build] = per_callback(kind, args.wave, pythonpath, root)
+                result[kind][build] = per_callback(kind, args.wave, pythonpath, root, args.loop)
                 log(f"abinstr: {kind} @ {build}: {result[kind][build]:,.0f} per callback")
     for kind, row in result.items():
         print(
@@ -100,6 +108,7 @@ def main() -> int:
                 {
                     "kind": kind,
                     "wave": args.wave,
+                    "loop": args.loop,
                     "before": args.before,
                     "instructions_per_callback_before": round(row["before"]),
                     "instructions_per_callback_after": round(row["after"]),

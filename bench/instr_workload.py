@@ -140,8 +140,18 @@ def main() -> int:
     parser.add_argument("warmup", type=int)
     parser.add_argument("count", type=int)
     parser.add_argument("--wave", type=int, default=CONCURRENCY, help="connections per wave")
+    parser.add_argument(
+        "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="client and server's"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.kind, args.warmup, args.count, args.wave))
+    factory = None
+    if args.loop == "uvloop":
+        import uvloop  # directly: older builds of rostray (bench.abinstr) lack its chooser
+
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(run(args.kind, args.warmup, args.count, args.wave))
+        print(f"loop: {type(runner.get_loop()).__module__}")  # what the counts were taken on
     return 0
 
 

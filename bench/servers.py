@@ -26,7 +26,6 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.common import HOST
-from rostray.core import eventloop
 from rostray.core.heap import FullCollectionPacer, freeze_startup_heap
 from rostray.core.receiver import IncomingCallback, Receiver
 from rostray.core.store import AsyncStore
@@ -123,6 +122,9 @@ def main() -> int:
     parser.add_argument("--tokens", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    # Imported here: the A/B tools import this module with older builds of rostray too.
+    from rostray.core import eventloop
+
     choice = {eventloop.ENV_VAR: args.loop}  # the headless mode's own way of choosing
     if args.kind == "bare":
         eventloop.run(bare(args.port), choice)

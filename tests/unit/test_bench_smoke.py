@@ -455,11 +455,16 @@ def test_throughput_findings_compare_the_two_loops() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "wave"),
-    [("receiver", "64"), ("receiver", "8"), ("receiver-nostore", "64"), ("bare", "8")],
+    ("kind", "wave", "loop"),
+    [
+        ("receiver", "64", "asyncio"),
+        ("receiver", "8", "uvloop"),
+        ("receiver-nostore", "64", "asyncio"),
+        ("bare", "8", "uvloop"),
+    ],
 )
 def test_the_instruction_workload_gets_every_callback_answered(
-    kind: str, wave: str, tmp_path: Path
+    kind: str, wave: str, loop: str, tmp_path: Path
 ) -> None:
     """bench.abinstr counts what this workload executes; it fails unless all 200s came back."""
     import subprocess
@@ -467,7 +472,7 @@ def test_the_instruction_workload_gets_every_callback_answered(
     from bench.common import PYTHON, REPO, isolated_env
 
     done = subprocess.run(
-        [PYTHON, "-m", "bench.instr_workload", kind, "64", "128", "--wave", wave],
+        [PYTHON, "-m", "bench.instr_workload", kind, "64", "128", "--wave", wave, "--loop", loop],
         cwd=REPO,
         env=isolated_env(tmp_path),
         capture_output=True,
@@ -476,6 +481,7 @@ def test_the_instruction_workload_gets_every_callback_answered(
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("loop: ")[-1].startswith(loop)  # asyncio.unix_events or uvloop
 
 
 def test_abinstr_reads_cachegrinds_total() -> None:
