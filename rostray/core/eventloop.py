@@ -2,9 +2,9 @@
 
 uvloop when it is installed: the headless receiver spends a fifth fewer instructions per
 callback on it and answers about a tenth more callbacks per second (bench/fixes.md, session
-8), and nothing in the core depends on the loop's implementation. ``ROSTRAY_EVENT_LOOP=asyncio`` picks the standard loop (for a suspected loop
-bug, or to compare); ``uvloop`` insists on it. The tray app runs on Qt's loop (qasync)
-whatever this says.
+8), and nothing in the core depends on the loop's implementation.
+``ROSTRAY_EVENT_LOOP=asyncio`` picks the standard loop (for a suspected loop bug, or to
+compare); ``uvloop`` insists on it. The tray app runs on Qt's loop (qasync) whatever this says.
 """
 
 from __future__ import annotations

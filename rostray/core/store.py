@@ -1032,6 +1032,8 @@ class Store:
     def record_callbacks(self, rows: Sequence[CallbackRow]) -> list[int]:
         """``record_callback`` for many POSTs in one transaction (group commit): all or none.
         Returns the row ids in order."""
+        if not rows:
+            return []
         now = self._clock()
         # The connection itself, not _Conn: every text below is scrubbed by hand (the headers
         # are ASCII JSON), which is most of the Python work saved per row. The parameters go
@@ -1072,8 +1074,9 @@ class Store:
                     ids += range(last - size + 1, last + 1)
         if ids and ids[-1] // PRUNE_EVERY > (ids[0] - 1) // PRUNE_EVERY:
             # Crossed a multiple of PRUNE_EVERY; ids only grow, so this keeps the newest rows
-            # in one range scan. Housekeeping after the commit: the rows are in whatever it
-            # meets, and the next multiple tries again.
+            # in one range scan. Housekeeping after the commit: if it fails, the rows stay
+            # stored (failing the group would have them written twice), and the next multiple
+            # tries again.
             try:
                 with self._write() as tx:
                     tx.execute(

@@ -69,5 +69,6 @@ def test_a_group_in_one_statement_is_all_or_none(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="NOT NULL"):
             store.record_callbacks([good] * (size - 1) + [bad])
         assert store.recent_callbacks(limit=100) == []
+    assert store.record_callbacks([]) == []  # no statement at all
     assert store.record_callbacks([good] * 7) == list(range(1, 8))
     store.close()
