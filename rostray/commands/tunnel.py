@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rostray")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["tunnel", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except eventloop.EventLoopError as exc:  # as rostray.cli.main says it
+        print(f"rostray: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -133,6 +133,24 @@ async def test_check_reports_a_missing_tool_at_once(
     assert "was not found" in summary["reason"]
 
 
+def test_run_alone_a_wrong_event_loop_is_one_clear_line(tmp_path: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "rostray.commands.tunnel", "check"],
+        env={**os.environ, "ROSTRAY_EVENT_LOOP": "x", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "rostray: ROSTRAY_EVENT_LOOP='x' is not one of auto, uvloop, asyncio; "
+        "unset it to use the fastest loop installed"
+    ]
+
+
 def test_parser_keeps_a_global_config_option() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", type=Path)
